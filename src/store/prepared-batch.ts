@@ -1,0 +1,49 @@
+import type { DuisMessage, MessageKind } from '../duis/duis-message.js';
+
+/**
+ * One parsed message ready to be written, produced by `prepareBatch` (src/ingest/prepare-batch.ts), which may
+ * run in a worker thread. The store does no parsing, hashing or compression on its write path.
+ */
+export interface PreparedMessage {
+  /** What the parser extracted. */
+  message: DuisMessage;
+  /** Receipt time from the feed, epoch milliseconds. */
+  receivedAt: number;
+  /** t(M) of the visibility rules, epoch milliseconds: ResponseDateTime for answers when present, else receivedAt. */
+  time: number;
+  /** First 16 bytes of the SHA-256 of the exact bytes as received: the idempotency key. */
+  hash: Buffer;
+  /** Where this message's bytes sit inside the batch's decoded chunk. */
+  xmlOffset: number;
+  /** Length in bytes of this message as received. */
+  xmlLength: number;
+}
+
+/**
+ * A batch of messages whose original bytes are compressed together into one chunk: compressing a few hundred
+ * similar DUIS documents in one call costs a fraction of compressing each alone and compresses far better
+ * (see docs/benchmarks.md). A store writes a batch in one transaction.
+ */
+export interface PreparedBatch {
+  messages: PreparedMessage[];
+  chunk: EncodedChunk;
+}
+
+/** Compressed concatenation of the original bytes of a batch (see src/store/xml-chunk.ts). */
+export interface EncodedChunk {
+  /** Codec id; see `XML_CODECS`. Stored with the chunk so old chunks stay readable when defaults change. */
+  codec: number;
+  /** Compressed bytes. */
+  data: Buffer;
+  /** Length of the decoded bytes. */
+  rawLength: number;
+}
+
+/** The result of ingesting one message. */
+export interface IngestOutcome {
+  /** Store id of the message (the earlier copy's id for a duplicate), as a decimal string. */
+  id: string;
+  kind: MessageKind;
+  /** True when the same bytes were already stored: nothing new was written for this message. */
+  duplicate: boolean;
+}
