@@ -21,6 +21,8 @@ export const ERROR_CATALOGUE = {
   // Store.
   STORE_NOT_FOUND: { status: 404, message: 'not found' },
   STORE_UNAVAILABLE: { status: 503, message: 'the message store is unavailable' },
+  STORE_INVALID_QUERY: { status: 400, message: 'invalid message query' },
+  STORE_FAILED: { status: 500, message: 'the message store failed' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOGUE;

@@ -1,0 +1,82 @@
+import type { ColumnType } from 'kysely';
+
+/**
+ * A 64-bit integer column. SQLite (better-sqlite3) returns a number (a bigint with safeIntegers); PostgreSQL (pg) returns `int8` as a
+ * decimal string. Write numbers (ids and times stay below 2^53) or bigints (device keys).
+ */
+type Int8 = ColumnType<number | string | bigint, number | bigint | string, number | bigint | string>;
+
+/**
+ * `messages`: one row per distinct message (by hash). Times are epoch milliseconds. SQLite rows also keep the
+ * 16-byte `hash` (its dedupe goes through the thread index); only the write path reads it, so it is not here.
+ */
+export interface MessagesTable {
+  id: Int8;
+  /** t(M). */
+  time: Int8;
+  received_at: Int8;
+  /** See `KIND_CODES`. */
+  kind: number;
+  /**
+   * `threadKeyOf(request_id)`. Without RequestID: `null` on PostgreSQL; on SQLite the ResponseID's key (every
+   * row has one, see ingest-plan.ts `linkKey`). Reads always pair it with `request_id = text`.
+   */
+  thread_key: Int8 | null;
+  request_id: string | null;
+  response_id: string | null;
+  command_variant: number | null;
+  service_reference: string | null;
+  srv: string | null;
+  response_code: string | null;
+  response_date_time: string | null;
+  alert_code: string | null;
+  dcc_alert_code: string | null;
+  throttled_alert_sequence_id: string | null;
+  throttled_alert_count: number | null;
+  body_element: string | null;
+  schema_version: string | null;
+  /** SQLite 0/1, PostgreSQL boolean. */
+  has_gbcs_payload: number | boolean;
+  /** S(M) packed as 8-byte big-endian EUI-64s (see device-set.ts); the same set as `message_devices`. */
+  device_ids: Uint8Array | null;
+  chunk_id: Int8;
+  xml_offset: number;
+  xml_length: number;
+}
+
+/** `xml_chunks`: the original bytes of a batch, compressed together. */
+export interface XmlChunksTable {
+  id: Int8;
+  codec: number;
+  raw_length: number;
+  /** Length of `data`, kept so stats need not read the blobs. */
+  stored_length: number;
+  data: Uint8Array;
+}
+
+/** `message_hashes` (PostgreSQL only): the idempotency key (first 16 bytes of SHA-256) as a uuid. */
+export interface MessageHashesTable {
+  hash: Uint8Array | string;
+  message_id: Int8;
+}
+
+/** `message_devices`: the device index, exactly S(M) for every message. */
+export interface MessageDevicesTable {
+  /** EUI-64 as a signed 64-bit integer (`eui64ToBigInt`). */
+  device: Int8;
+  time: Int8;
+  message_id: Int8;
+}
+
+/** `threads` (PostgreSQL only): one row per thread key; its row lock serialises writers of one thread. */
+export interface ThreadsTable {
+  thread_key: Int8;
+}
+
+export interface Db {
+  messages: MessagesTable;
+  xml_chunks: XmlChunksTable;
+  message_hashes: MessageHashesTable;
+  message_devices: MessageDevicesTable;
+  threads: ThreadsTable;
+}

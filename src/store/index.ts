@@ -1,0 +1,12 @@
+export type { MessageStore, MessageQuery, MessagePage, StoreStats, StoreBackend } from './message-store.js';
+export type { StoredMessage, Thread } from './stored-message.js';
+export type { PreparedBatch, PreparedMessage, EncodedChunk, IngestOutcome } from './prepared-batch.js';
+export type { StoreAdapter } from './store-adapter.js';
+export type { StoreDialect } from './store-dialect.js';
+export type { SqliteStoreConfig, SqliteStoreDatabase } from './sqlite/sqlite-config.js';
+export type { PostgresStoreConfig, PostgresStorePool } from './postgres/postgres-config.js';
+export { openStore, createStoreDialect, type OpenStoreOptions } from './open-store.js';
+export { KyselyMessageStore, type KyselyMessageStoreOptions } from './kysely-message-store.js';
+export { SqliteStoreDialect } from './sqlite/sqlite-dialect.js';
+export { PostgresStoreDialect } from './postgres/postgres-dialect.js';
+export { encodeChunk, decodeChunk, sliceChunk, XML_CODECS } from './xml-chunk.js';

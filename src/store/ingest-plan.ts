@@ -1,0 +1,55 @@
+import { formatRequestId, formatResponseId, type MessageKind } from '../duis/duis-message.js';
+import { threadKeyOf } from '../threads/thread-key.js';
+import { deviceKey } from './device-set.js';
+import { KIND_CODES } from './kind-codes.js';
+import type { PreparedMessage } from './prepared-batch.js';
+
+/** A message of a batch with the values every backend writes, computed once (no I/O). */
+export interface PlannedMessage {
+  readonly prepared: PreparedMessage;
+  readonly kind: MessageKind;
+  readonly kindCode: number;
+  /** Canonical RequestID / ResponseID text. */
+  readonly requestId: string | null;
+  readonly responseId: string | null;
+  /** `threadKeyOf(requestId)`. */
+  readonly threadKey: number | null;
+  /**
+   * The thread key, or for a message without RequestID `threadKeyOf(responseId)` (0 with neither): a key
+   * every message has, which identical bytes always share, so SQLite can find duplicates through the thread
+   * index (see sqlite-ingest.ts).
+   */
+  readonly linkKey: number;
+  /** S(M) as device keys: the message's own devices; `linkThreads` adds those of its captured request. */
+  devices: bigint[];
+  /** Store id, assigned by the backend once the message is known to be new. */
+  id: number;
+}
+
+export function planMessage(prepared: PreparedMessage): PlannedMessage {
+  const m = prepared.message;
+  const requestId = m.requestId ? formatRequestId(m.requestId) : null;
+  const devices: bigint[] = [];
+  for (const d of m.deviceIds) {
+    const key = deviceKey(d);
+    if (!devices.includes(key)) devices.push(key);
+  }
+  const responseId = m.responseId ? formatResponseId(m.responseId) : null;
+  const threadKey = requestId === null ? null : threadKeyOf(requestId);
+  return {
+    prepared,
+    kind: m.kind,
+    kindCode: KIND_CODES[m.kind],
+    requestId,
+    responseId,
+    threadKey,
+    linkKey: threadKey ?? (responseId === null ? 0 : threadKeyOf(responseId)),
+    devices,
+    id: 0,
+  };
+}
+
+/** The 16-byte hash as a Buffer, whatever view came back from a worker thread. */
+export function hashBuffer(hash: Uint8Array): Buffer {
+  return Buffer.isBuffer(hash) ? hash : Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength);
+}

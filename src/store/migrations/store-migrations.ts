@@ -1,0 +1,44 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
+import type { StoreBackend } from '../message-store.js';
+import * as m0001 from './0001-initial.js';
+
+/** A migration step with dialect-specific DDL: it is told which backend it runs on. */
+interface StoreMigration {
+  up(db: Kysely<unknown>, backend: StoreBackend): Promise<void>;
+  down?(db: Kysely<unknown>, backend: StoreBackend): Promise<void>;
+}
+
+/** Every step, in order. Names are persisted in `kysely_migration`: never rename, only append. */
+const STEPS: Record<string, StoreMigration> = {
+  '0001-initial': m0001,
+};
+
+/** Statically imported steps (no directory scan: works the same from src/ through tsx and from dist/). */
+export class StoreMigrationProvider implements MigrationProvider {
+  readonly #backend: StoreBackend;
+
+  constructor(backend: StoreBackend) {
+    this.#backend = backend;
+  }
+
+  async getMigrations(): Promise<Record<string, Migration>> {
+    const backend = this.#backend;
+    return Object.fromEntries(
+      Object.entries(STEPS).map(([name, step]) => {
+        const down = step.down;
+        return [name, { up: (db) => step.up(db, backend), ...(down ? { down: (db) => down(db, backend) } : {}) }];
+      }),
+    );
+  }
+}
+
+/** Runs every pending migration; throws the first failure. */
+export async function migrateStore(db: Kysely<any>, backend: StoreBackend, migrationSchema?: string): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: new StoreMigrationProvider(backend),
+    ...(migrationSchema !== undefined ? { migrationTableSchema: migrationSchema } : {}),
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error) throw error;
+}

@@ -1,0 +1,71 @@
+import { basename } from 'node:path';
+import { sql } from 'kysely';
+import { KyselyMessageStore } from '../../src/store/kysely-message-store.js';
+import { createStoreDialect } from '../../src/store/open-store.js';
+import type { StoreBackend } from '../../src/store/message-store.js';
+
+/**
+ * The one list of backends every store spec loops over. In-memory SQLite always runs; PostgreSQL when
+ * `STORE_BACKENDS` lists it (default `sqlite,postgres`). scripts/run-tests.mjs creates a fresh database
+ * per run and passes it in `SRVV_TEST_PG_URL`. Without that URL the PostgreSQL specs fail when `CI` is set
+ * and are skipped, saying why, otherwise.
+ */
+export interface TestBackend {
+  name: StoreBackend;
+  /** Why the backend's specs are skipped, if they are. */
+  skip?: string;
+  /** Opens a migrated store. Each test file gets its own PostgreSQL schema (files run in parallel). */
+  open(): Promise<KyselyMessageStore>;
+  /** Deletes every row so the next test starts empty. */
+  clear(store: KyselyMessageStore): Promise<void>;
+  /** Removes what `open` created (the PostgreSQL schema) and closes the store. */
+  destroy(store: KyselyMessageStore): Promise<void>;
+}
+
+// SQLite finds duplicates through the thread index (no message_hashes table); see sqlite-ingest.ts.
+const SQLITE_TABLES = ['message_devices', 'messages', 'xml_chunks'] as const;
+
+const sqlite: TestBackend = {
+  name: 'sqlite',
+  open: async () => KyselyMessageStore.open(await createStoreDialect('sqlite::memory:')),
+  clear: async (store) => {
+    for (const t of SQLITE_TABLES) await store.db.deleteFrom(t).execute();
+  },
+  destroy: (store) => store.close(),
+};
+
+function postgres(): TestBackend {
+  const url = process.env.SRVV_TEST_PG_URL;
+  // One schema per test file: files run in parallel processes against the same database.
+  const file = basename(process.argv[1] ?? 'spec').replace(/\.test\.ts$/, '').replace(/\W/g, '_').slice(0, 40);
+  const schema = `store_${file}_${process.pid}`;
+  const base = {
+    name: 'postgres' as const,
+    clear: async (store: KyselyMessageStore) => {
+      // Ids continue (as in production): chunk ids are never reused, so cached decoded chunks stay valid.
+      await sql`TRUNCATE message_devices, message_hashes, messages, xml_chunks, threads`.execute(store.db);
+    },
+    destroy: async (store: KyselyMessageStore) => {
+      await sql.raw(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).execute(store.db);
+      await store.close();
+    },
+  };
+  if (!url) {
+    if (process.env.CI) {
+      return { ...base, open: () => Promise.reject(new Error('STORE_BACKENDS lists postgres but SRVV_TEST_PG_URL is not set (CI)')) };
+    }
+    const skip = 'SRVV_TEST_PG_URL is not set (run through scripts/run-tests.mjs with PostgreSQL reachable)';
+    console.log(`# skipping the PostgreSQL store specs: ${skip}`);
+    return { ...base, skip, open: () => Promise.reject(new Error(skip)) };
+  }
+  return { ...base, open: async () => KyselyMessageStore.open(await createStoreDialect(url, { schema, poolSize: 4 })), url, schema } as TestBackend;
+}
+
+const listed = (process.env.STORE_BACKENDS ?? 'sqlite,postgres').split(',').map((s) => s.trim());
+export const BACKENDS: readonly TestBackend[] = [sqlite, ...(listed.includes('postgres') ? [postgres()] : [])];
+
+/** The PostgreSQL URL and this file's schema, for specs that open a second store (concurrency). */
+export function postgresTarget(): { url: string; schema: string } | undefined {
+  const b = BACKENDS.find((x) => x.name === 'postgres') as (TestBackend & { url?: string; schema?: string }) | undefined;
+  return b?.url && b.schema ? { url: b.url, schema: b.schema } : undefined;
+}
