@@ -1,0 +1,82 @@
+import { Worker } from 'node:worker_threads';
+import { availableParallelism } from 'node:os';
+import type { ParseDuisOptions } from '../duis/parse-duis.js';
+import { reviveJob, runPrepareJob, type PrepareJob, type PreparedJob } from './prepare-job.js';
+
+export interface PreparePoolOptions {
+  /**
+   * Worker threads. Default: one per core minus the one the writer uses, at least 1. `0` prepares on the
+   * calling thread (useful for tests and tiny inputs).
+   */
+  workers?: number;
+  maxBytes?: number;
+}
+
+interface Pending {
+  resolve: (r: PreparedJob) => void;
+  reject: (e: Error) => void;
+}
+
+/**
+ * A small pool of worker threads running {@link runPrepareJob}. Callers bound the number of jobs in flight
+ * themselves (see `ingestSources`), which is the backpressure on readers.
+ */
+export class PreparePool {
+  readonly #workers: Worker[] = [];
+  readonly #pending = new Map<number, Pending>();
+  readonly #options: ParseDuisOptions;
+  #next = 0;
+
+  constructor(options: PreparePoolOptions = {}) {
+    const count = options.workers ?? Math.max(1, availableParallelism() - 1);
+    this.#options = { maxBytes: options.maxBytes };
+    const url = new URL('./prepare-worker.js', import.meta.url);
+    for (let i = 0; i < count; i++) {
+      const worker = new Worker(url, { workerData: { maxBytes: options.maxBytes } });
+      worker.on('message', (msg: { id: number; result?: PreparedJob; error?: string }) => {
+        const pending = this.#pending.get(msg.id);
+        if (!pending) return;
+        this.#pending.delete(msg.id);
+        if (msg.result) pending.resolve(reviveJob(msg.result));
+        else pending.reject(new Error(`prepare worker failed: ${msg.error}`));
+      });
+      worker.on('error', (err) => this.#failAll(err));
+      this.#workers.push(worker);
+    }
+  }
+
+  /** Number of worker threads (0 = in-thread). */
+  get size(): number {
+    return this.#workers.length;
+  }
+
+  /** Prepares one job on the next worker (round robin), or in-thread when the pool has no workers. */
+  prepare(job: PrepareJob): Promise<PreparedJob> {
+    if (this.#workers.length === 0) {
+      try {
+        return Promise.resolve(runPrepareJob(job, this.#options));
+      } catch (err) {
+        return Promise.reject(err);
+      }
+    }
+    const id = this.#next++;
+    const worker = this.#workers[id % this.#workers.length]!;
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      const transfer = job.type === 'ndjson' && job.data.byteOffset === 0 && job.data.byteLength === job.data.buffer.byteLength
+        ? [job.data.buffer as ArrayBuffer]
+        : [];
+      worker.postMessage({ id, job }, transfer);
+    });
+  }
+
+  #failAll(err: Error): void {
+    for (const p of this.#pending.values()) p.reject(err);
+    this.#pending.clear();
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#workers.map((w) => w.terminate()));
+    this.#workers.length = 0;
+  }
+}
