@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+// `npm run demo`: a synthetic world's traffic ingested into ./data/demo.db, then the server on
+// http://127.0.0.1:8080 (PORT / HOST to change). Running it again reuses the database.
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { main } from '../dist/cli/main.js';
+import { createWorld, writeNdjson } from '../dist/synth/index.js';
+
+const dataDir = resolve('data');
+const dbPath = join(dataDir, 'demo.db');
+const host = process.env.HOST ?? '127.0.0.1';
+const port = process.env.PORT ?? '8080';
+mkdirSync(dataDir, { recursive: true });
+
+if (existsSync(dbPath)) {
+  console.log(`Reusing ${dbPath} (delete it to start afresh).`);
+} else {
+  const traffic = join(dataDir, 'demo-traffic.ndjson');
+  const start = new Date(Date.now() - 24 * 3600 * 1000);
+  const world = createWorld({ seed: 42, devices: 2000, start });
+  const { count } = await writeNdjson(traffic, world, { seed: 42, count: 20_000, start, messagesPerSecond: 0.25, duplicateRate: 0.001 });
+  console.log(`Generated ${count} synthetic DUIS messages over the last day; ingesting them into ${dbPath}:`);
+  await main(['node', 'srvv', 'ingest', traffic, '--db', `sqlite:${dbPath}`]);
+  rmSync(traffic, { force: true });
+}
+
+const base = `http://${host}:${port}`;
+console.log(`
+srv-visibility demo on ${base}
+  curl ${base}/healthz
+  curl -X POST ${base}/api/v1/messages -H 'Content-Type: application/xml' --data-binary @node_modules/@smartdcc/duis-templates/templates/ECS17b_4.1.1_SINGLE_SUCCESS_REQUEST_DUIS.XML
+  npx srvv ingest node_modules/@smartdcc/duis-templates/templates --db sqlite:${dbPath}
+Stop with Ctrl-C.
+`);
+await main(['node', 'srvv', 'serve', '--db', `sqlite:${dbPath}`, '--host', host, '--port', port]);
