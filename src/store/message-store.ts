@@ -70,7 +70,7 @@ export interface MessageQuery {
   from?: Date;
   /** t(M) < to (half-open, like every interval here). */
   to?: Date;
-  /** Page size: default 50, clamped to 1..1000. */
+  /** Page size: default 50 (also for 0 or NaN), clamped to 1..1000. */
   limit?: number;
   /** `nextCursor` of the previous page. Opaque. */
   cursor?: string;
