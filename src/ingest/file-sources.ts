@@ -102,10 +102,11 @@ async function* ndjsonJobs(path: string, jobBytes: number, onBytes?: (n: number)
     const all = Buffer.concat(parts, size);
     const lastNewline = all.lastIndexOf(10);
     if (lastNewline === -1) continue; // one line longer than a job: keep reading
-    yield cut(all.subarray(0, lastNewline + 1));
-    const rest = Buffer.from(all.subarray(lastNewline + 1)); // own buffer: the job's buffer is transferred
+    // Copy the partial last line out first: the job's bytes may be transferred to a worker (detached).
+    const rest = Buffer.from(all.subarray(lastNewline + 1));
     parts = rest.length ? [rest] : [];
     size = rest.length;
+    yield cut(all.subarray(0, lastNewline + 1));
   }
   if (size > 0) yield cut(Buffer.concat(parts, size));
 }

@@ -30,9 +30,17 @@ export class PreparePool {
   constructor(options: PreparePoolOptions = {}) {
     const count = options.workers ?? Math.max(1, availableParallelism() - 1);
     this.#options = { maxBytes: options.maxBytes };
-    const url = new URL('./prepare-worker.js', import.meta.url);
+    // Under tsx (tests) this module is the .ts source: the worker registers tsx itself before loading the
+    // .ts entry (Node 20 does not pass --import hooks on to a worker's entry). Built, both are plain .js.
+    const fromSource = import.meta.url.endsWith('.ts');
+    const workerData = { maxBytes: options.maxBytes };
     for (let i = 0; i < count; i++) {
-      const worker = new Worker(url, { workerData: { maxBytes: options.maxBytes } });
+      const worker = fromSource
+        ? new Worker(
+            `import('tsx/esm/api').then((m) => { m.register(); return import(${JSON.stringify(new URL('./prepare-worker.ts', import.meta.url).href)}); })`,
+            { eval: true, workerData },
+          )
+        : new Worker(new URL('./prepare-worker.js', import.meta.url), { workerData });
       worker.on('message', (msg: { id: number; result?: PreparedJob; error?: string }) => {
         const pending = this.#pending.get(msg.id);
         if (!pending) return;
