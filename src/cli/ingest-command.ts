@@ -13,6 +13,7 @@ interface IngestFlags {
   json?: boolean;
   receivedAt?: string;
   workers?: string;
+  batchMib?: string;
 }
 
 /** Exit status when the run finished but some messages were rejected. */
@@ -34,10 +35,12 @@ export function registerIngestCommand(program: Command): void {
     .option('--json', 'print the summary as JSON')
     .option('--received-at <iso>', 'receipt time for .xml files (default: now)')
     .option('--workers <n>', 'parser threads (default: cores - 1)')
+    .option('--batch-mib <n>', 'MiB of input per transaction (default 2)')
     .action(async (paths: string[], flags: IngestFlags) => {
       const receivedAt = flags.receivedAt === undefined ? Date.now() : parseReceivedAt(flags.receivedAt, '--received-at');
       const listing = await listSourceFiles(paths);
-      const workers = flags.workers === undefined ? undefined : Number.parseInt(flags.workers, 10);
+      const workers = flags.workers === undefined ? undefined : positive(flags.workers, '--workers', 0);
+      const jobBytes = flags.batchMib === undefined ? undefined : positive(flags.batchMib, '--batch-mib', 1) * 1024 * 1024;
       const store = await openStore(resolveDbUrl(flags.db));
       const pool = new PreparePool({ workers });
       const total = listing.files.reduce((n, f) => n + f.size, 0);
@@ -46,7 +49,7 @@ export function registerIngestCommand(program: Command): void {
       try {
         const summary = await ingestJobs(
           store,
-          sourceJobs(listing.files, { receivedAt, onBytes: (n) => (bytes += n) }),
+          sourceJobs(listing.files, { receivedAt, jobBytes, onBytes: (n) => (bytes += n) }),
           pool,
           { onProgress: (s) => bar.update(bytes, `${s.read} messages`) },
         );
@@ -64,6 +67,12 @@ export function registerIngestCommand(program: Command): void {
         await store.close();
       }
     });
+}
+
+function positive(value: string, flag: string, min: number): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new Error(`${flag}: ${JSON.stringify(value)} is not an integer >= ${min}`);
+  return n;
 }
 
 /** The human-readable summary. */
