@@ -49,7 +49,7 @@ export async function listSourceFiles(paths: readonly string[]): Promise<SourceL
 export interface JobOptions {
   /** Receipt time given to `.xml` documents (epoch ms). */
   receivedAt: number;
-  /** Approximate bytes of input per job (one store transaction). Default 8 MiB. */
+  /** Approximate bytes of input per job (one store transaction). Default 2 MiB (about 1,000 messages). */
   jobBytes?: number;
   /** Called with the number of input bytes consumed, for progress reporting. */
   onBytes?: (bytes: number) => void;
