@@ -107,6 +107,19 @@ for (const backend of BACKENDS) {
       assert.equal(supply?.receivedAt.toISOString(), '2026-03-01T09:16:00.000Z');
     });
 
+    it('writes a large batch in several transactions and keeps line order', async () => {
+      const lines = Array.from({ length: 4100 }, (_, i) =>
+        i === 2500 ? 'broken' : { receivedAt: '2026-03-01T09:14:00Z', xml: READ.toString().replace(':1000<', `:${5000 + i}<`) },
+      );
+      const res = await app.inject({ method: 'POST', url: '/api/v1/messages:batch', payload: ndjson(lines), headers: { 'content-type': 'application/x-ndjson' } });
+      assert.equal(res.statusCode, 200);
+      const { results } = res.json() as { results: { line: number; id?: string; error?: string; duplicate?: boolean }[] };
+      assert.deepEqual(results.map((r) => r.line), lines.map((_, i) => i + 1));
+      assert.equal(results[2500]!.error, 'INGEST_INVALID_LINE');
+      assert.equal(new Set(results.filter((r) => r.id).map((r) => r.id)).size, 4099);
+      assert.equal(await count(), 4099);
+    });
+
     it('rejects a batch that is not NDJSON with 415', async () => {
       const res = await app.inject({ method: 'POST', url: '/api/v1/messages:batch', payload: READ, headers: { 'content-type': 'application/xml' } });
       assert.equal(res.statusCode, 415);
