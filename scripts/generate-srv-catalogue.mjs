@@ -8,32 +8,23 @@
 // classification (`securityReasons`, `securityRelevant`). Every rule lives here so the JSON is reproducible;
 // the runtime only reads the JSON. docs/catalogue.md explains the rules.
 //
-// Usage: node scripts/generate-srv-catalogue.mjs [output path]   (default: src/catalogue/srv-catalogue.json)
+// Usage: node --import tsx scripts/generate-srv-catalogue.mjs [output path]   (default: src/catalogue/srv-catalogue.json)
 // test/catalogue/srv-catalogue.test.ts regenerates into a temporary file and compares byte for byte.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { SRV_CATEGORIES, USER_ROLES } from '../src/catalogue/srv-entry.ts';
 
 const require = createRequire(import.meta.url);
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const MATRIX_FILE = 'dist/duis-request-matrix.json';
 
-// Must equal SRV_CATEGORIES, USER_ROLES, FUTURE_DATED_PATTERNS and SECURITY_REASONS in
-// src/catalogue/srv-entry.ts; the runtime refuses to load a JSON that disagrees.
-const CATEGORIES = [
-  'tariff-and-payment',
-  'supply',
-  'security-credentials',
-  'firmware',
-  'configuration',
-  'read',
-  'inventory-and-commissioning',
-  'han',
-  'alerts-and-events',
-  'dcc-services',
-];
-const ROLES = ['IS', 'ES', 'GS', 'ED', 'GT', 'OU', 'RSA'];
+// The closed sets come from the runtime's own definitions (run under tsx), so the two cannot drift.
+const CATEGORIES = SRV_CATEGORIES;
+const ROLES = USER_ROLES;
+// FUTURE_DATED maps the matrix's wording onto FUTURE_DATED_PATTERNS, and REASONS (below) must list
+// SECURITY_REASONS in order; the runtime refuses to load a JSON that disagrees.
 const FUTURE_DATED = { No: 'none', Device: 'device', DSP: 'dsp', 'DSP & Device': 'dsp-and-device' };
 
 // Slips in the source matrix, fixed here and listed in the JSON (`corrections`) and docs/catalogue.md.

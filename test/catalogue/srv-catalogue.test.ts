@@ -157,7 +157,7 @@ describe('generator', () => {
 
   it('reproduces the committed srv-catalogue.json byte for byte', () => {
     const out = join(dir, 'srv-catalogue.json');
-    execFileSync(process.execPath, [join(root, 'scripts/generate-srv-catalogue.mjs'), out], { stdio: 'pipe' });
+    execFileSync(process.execPath, ['--import', 'tsx', join(root, 'scripts/generate-srv-catalogue.mjs'), out], { stdio: 'pipe' });
     assert.equal(readFileSync(out, 'utf8'), readFileSync(join(root, 'src/catalogue/srv-catalogue.json'), 'utf8'));
   });
 });
