@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { resolveDbUrl } from '../config/db-url.js';
 import { listSourceFiles, sourceJobs } from '../ingest/file-sources.js';
 import { ingestJobs } from '../ingest/ingest-runner.js';
-import type { IngestSummary } from '../ingest/ingest-summary.js';
+import { recordRejection, type IngestSummary } from '../ingest/ingest-summary.js';
 import { parseReceivedAt } from '../ingest/ndjson-line.js';
 import { PreparePool } from '../ingest/prepare-pool.js';
 import { openStore } from '../store/open-store.js';
@@ -56,9 +56,7 @@ export function registerIngestCommand(program: Command): void {
         bar.done();
         for (const path of listing.unsupported) {
           summary.read++;
-          summary.rejected++;
-          summary.rejectedByReason.INGEST_UNSUPPORTED_MEDIA_TYPE = (summary.rejectedByReason.INGEST_UNSUPPORTED_MEDIA_TYPE ?? 0) + 1;
-          summary.rejections.push({ origin: { source: path }, code: 'INGEST_UNSUPPORTED_MEDIA_TYPE', detail: 'not a .xml or .ndjson file' });
+          recordRejection(summary, { origin: { source: path }, code: 'INGEST_UNSUPPORTED_MEDIA_TYPE', detail: 'not a .xml or .ndjson file' });
         }
         process.stdout.write(flags.json ? JSON.stringify(summary, null, 2) + '\n' : formatSummary(summary));
         if (summary.rejected > 0) process.exitCode = EXIT_SOME_REJECTED;

@@ -27,6 +27,13 @@ export interface IngestSummary {
 
 const MAX_LISTED_REJECTIONS = 100;
 
+/** Counts one rejection in a summary (by code, and in full among the first few). */
+export function recordRejection(s: IngestSummary, r: JobRejection): void {
+  s.rejected++;
+  s.rejectedByReason[r.code] = (s.rejectedByReason[r.code] ?? 0) + 1;
+  if (s.rejections.length < MAX_LISTED_REJECTIONS) s.rejections.push(r);
+}
+
 /** Accumulates outcomes into an {@link IngestSummary}. */
 export class IngestTally {
   readonly #started = performance.now();
@@ -57,10 +64,7 @@ export class IngestTally {
   }
 
   reject(r: JobRejection): void {
-    const s = this.summary;
-    s.rejected++;
-    s.rejectedByReason[r.code] = (s.rejectedByReason[r.code] ?? 0) + 1;
-    if (s.rejections.length < MAX_LISTED_REJECTIONS) s.rejections.push(r);
+    recordRejection(this.summary, r);
   }
 
   finish(): IngestSummary {

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { listSourceFiles, sourceJobs } from '../../src/ingest/file-sources.js';
 import { ingestJobs } from '../../src/ingest/ingest-runner.js';
 import { PreparePool } from '../../src/ingest/prepare-pool.js';
+import type { PrepareJob } from '../../src/ingest/prepare-job.js';
 import { openStore } from '../../src/store/open-store.js';
 
 const TEMPLATE = 'node_modules/@smartdcc/duis-templates/templates/ECS17b_4.1.1_SINGLE_SUCCESS_REQUEST_DUIS.XML';
@@ -65,7 +66,7 @@ describe('source files and jobs', () => {
     const body = [good, good, 'oops', good, good, '{"xml": 1}'].join('\n');
     const file = join(dir, 'lines.ndjson');
     writeFileSync(file, body);
-    const jobs = [];
+    const jobs: PrepareJob[] = [];
     for await (const job of sourceJobs([{ path: file, format: 'ndjson', size: body.length }], { receivedAt: 0, jobBytes: 1 })) jobs.push(job);
     assert.ok(jobs.length >= 2, 'small jobBytes cuts several jobs');
     const store = await openStore('sqlite::memory:');
