@@ -18,6 +18,9 @@ export const ERROR_CATALOGUE = {
   INGEST_INVALID_LINE: { status: 400, message: 'NDJSON line is not a {"receivedAt", "xml"} object' },
   INGEST_INVALID_RECEIVED_AT: { status: 400, message: 'receivedAt is not an ISO-8601 date-time' },
   INGEST_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'unsupported Content-Type' },
+  // Reference data (parties, devices, links, registrations, certificates).
+  REFERENCE_INVALID: { status: 400, message: 'invalid reference data' },
+  REFERENCE_UNKNOWN_PARTY: { status: 404, message: 'no such party' },
   // Store.
   STORE_NOT_FOUND: { status: 404, message: 'not found' },
   STORE_UNAVAILABLE: { status: 503, message: 'the message store is unavailable' },
@@ -50,6 +53,26 @@ export class DuisParseError extends SrvvError {}
 
 /** Raised by ingestion for malformed envelopes around a DUIS document (NDJSON lines, receipt times). */
 export class IngestInputError extends SrvvError {}
+
+/** One located problem of a reference document (the same shape as `ReferenceProblem`). */
+export interface ErrorProblem {
+  path: string;
+  message: string;
+}
+
+/**
+ * Raised when reference data cannot be applied; `problems` names the path of every bad record (a document is
+ * applied all-or-nothing, so nothing changed).
+ */
+export class ReferenceError extends SrvvError {
+  readonly problems: ErrorProblem[];
+
+  constructor(code: ErrorCode, problems: ErrorProblem[], detail?: string) {
+    const first = problems[0];
+    super(code, detail ?? (first ? `${first.path}: ${first.message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}` : undefined));
+    this.problems = problems;
+  }
+}
 
 /** Raised by the store; driver errors never leave `src/store/`. */
 export class StoreError extends SrvvError {}

@@ -39,6 +39,8 @@ export interface MessagesTable {
   has_gbcs_payload: number | boolean;
   /** S(M) packed as 8-byte big-endian EUI-64s (see device-set.ts); the same set as `message_devices`. */
   device_ids: Uint8Array | null;
+  /** U(M) as a device-style key (rule 1): a request's / acknowledgement's originator, an answer's recipient. */
+  user_id: Int8 | null;
   chunk_id: Int8;
   xml_offset: number;
   xml_length: number;
@@ -73,7 +75,54 @@ export interface ThreadsTable {
   thread_key: Int8;
 }
 
+/** Reference data (migrations/0002-reference-data.ts). Periods are epoch ms, `valid_to` null = open. */
+export interface PartiesTable {
+  id: string;
+  name: string;
+  /** SQLite 0/1, PostgreSQL boolean. */
+  operator: number | boolean;
+}
+
+export interface PartyUserIdsTable {
+  user_id: Int8;
+  party_id: string;
+  role: string;
+}
+
+export interface DevicesTable {
+  device: Int8;
+  type: string;
+}
+
+export interface DeviceLinksTable {
+  device: Int8;
+  mpxn: string;
+  valid_from: Int8;
+  valid_to: Int8 | null;
+}
+
+export interface RegistrationsTable {
+  mpxn: string;
+  role: string;
+  party_id: string;
+  valid_from: Int8;
+  valid_to: Int8 | null;
+}
+
+export interface CertificatesTable {
+  device: Int8;
+  party_id: string;
+  valid_from: Int8;
+  valid_to: Int8 | null;
+}
+
 export interface Db {
+  parties: PartiesTable;
+  party_user_ids: PartyUserIdsTable;
+  devices: DevicesTable;
+  device_links: DeviceLinksTable;
+  registrations: RegistrationsTable;
+  certificates: CertificatesTable;
   messages: MessagesTable;
   xml_chunks: XmlChunksTable;
   message_hashes: MessageHashesTable;

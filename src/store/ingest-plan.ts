@@ -20,6 +20,8 @@ export interface PlannedMessage {
    * index (see sqlite-ingest.ts).
    */
   readonly linkKey: number;
+  /** U(M) as a key (see `userKeyOf`). */
+  readonly userKey: bigint | null;
   /** S(M) as device keys: the message's own devices; `linkThreads` adds those of its captured request. */
   devices: bigint[];
   /** Store id, assigned by the backend once the message is known to be new. */
@@ -38,6 +40,7 @@ export function planMessage(prepared: PreparedMessage): PlannedMessage {
   const threadKey = requestId === null ? null : threadKeyOf(requestId);
   return {
     prepared,
+    userKey: userKeyOf(m),
     kind: m.kind,
     kindCode: KIND_CODES[m.kind],
     requestId,
@@ -52,4 +55,13 @@ export function planMessage(prepared: PreparedMessage): PlannedMessage {
 /** The 16-byte hash as a Buffer, whatever view came back from a worker thread. */
 export function hashBuffer(hash: Uint8Array): Buffer {
   return Buffer.isBuffer(hash) ? hash : Buffer.from(hash.buffer, hash.byteOffset, hash.byteLength);
+}
+
+/**
+ * U(M) of the visibility rules (rule 1) as a key: a request's or acknowledgement's originator, an answer's
+ * (response, alert) recipient. `null` only for messages without the identifier (never for parsed DUIS).
+ */
+export function userKeyOf(m: PreparedMessage['message']): bigint | null {
+  const id = m.kind === 'request' || m.kind === 'acknowledgement' ? m.requestId?.originator : m.responseId?.recipient;
+  return id ? deviceKey(id) : null;
 }

@@ -1,16 +1,15 @@
-import { Kysely, sql, type RawBuilder, type SqlBool } from 'kysely';
-import { MESSAGE_KINDS } from '../duis/duis-message.js';
-import { normaliseEui64 } from '../duis/eui64.js';
-import { StoreError } from '../errors.js';
+import { Kysely } from 'kysely';
+import { isSrvvError, ReferenceError, StoreError } from '../errors.js';
+import { KyselyReferenceStore } from '../reference/kysely-reference-store.js';
+import type { ReferenceStore } from '../reference/reference-store.js';
+import { KyselyPartyView } from '../visibility/party-view.js';
+import { loadViewer, type Viewer } from '../visibility/viewer.js';
 import { canonicalRequestId, threadKeyOf } from '../threads/thread-key.js';
 import { computeThreadStatus } from '../threads/thread-status.js';
 import { ChunkCache } from './chunk-cache.js';
 import type { Db } from './db-schema.js';
-import { deviceKey } from './device-set.js';
-import { KIND_CODES } from './kind-codes.js';
-import { decodeCursor, encodeCursor } from './message-cursor.js';
 import { MESSAGE_COLUMNS, parseMessageId, toStoredMessage } from './message-row.js';
-import type { MessagePage, MessageQuery, MessageStore, StoreBackend, StoreStats } from './message-store.js';
+import type { MessagePage, MessageQuery, MessageStore, PartyView, StoreBackend, StoreStats } from './message-store.js';
 import { migrateStore } from './migrations/store-migrations.js';
 import type { IngestOutcome, PreparedBatch } from './prepared-batch.js';
 import type { StoreAdapter } from './store-adapter.js';
@@ -23,8 +22,8 @@ export interface KyselyMessageStoreOptions {
   migrate?: boolean;
 }
 
-const DEFAULT_LIMIT = 50;
-const MAX_LIMIT = 1000;
+/** The viewer behind unscoped reads: sees everything, owns nothing. */
+const EVERYTHING: Viewer = { partyId: '', operator: true, userIds: new Map(), networkOperatorUser: undefined };
 
 /** The one {@link MessageStore}: reads through Kysely, bulk writes through the backend's adapter. */
 export class KyselyMessageStore implements MessageStore {
@@ -32,12 +31,14 @@ export class KyselyMessageStore implements MessageStore {
   readonly #db: Kysely<Db>;
   readonly #adapter: StoreAdapter;
   readonly #chunks = new ChunkCache();
+  readonly reference: ReferenceStore;
   #closed: Promise<void> | undefined;
 
   private constructor(db: Kysely<Db>, adapter: StoreAdapter) {
     this.backend = adapter.backend;
     this.#db = db;
     this.#adapter = adapter;
+    this.reference = guardedReferenceStore(new KyselyReferenceStore(db), (action, op) => this.#run(action, op));
   }
 
   /** Connects, migrates and prepares the write path; on failure closes what it opened. */
@@ -119,61 +120,16 @@ export class KyselyMessageStore implements MessageStore {
   }
 
   listMessages(query: MessageQuery): Promise<MessagePage> {
-    return this.#run('listing messages', async () => {
-      const limit = Math.min(MAX_LIMIT, Math.max(1, Math.trunc(query.limit ?? DEFAULT_LIMIT) || DEFAULT_LIMIT));
-      const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-      const empty: MessagePage = { items: [], nextCursor: null };
+    // The unscoped listing is the operator's view: one implementation of sources, filters and paging.
+    return this.#run('listing messages', () => new KyselyPartyView(this.#db, EVERYTHING, this).listMessages(query));
+  }
 
-      let device: bigint | undefined;
-      if (query.deviceId !== undefined) {
-        const eui = normaliseEui64(query.deviceId);
-        if (!eui) return empty;
-        device = deviceKey(eui);
-      }
-      // Filters on the message row; the time/id pair comes from the device index when it drives the scan.
-      const time = sql.ref(device === undefined ? 'm.time' : 'x.time');
-      const id = sql.ref(device === undefined ? 'm.id' : 'x.message_id');
-      const conds: RawBuilder<unknown>[] = [];
-      if (query.requestId !== undefined) {
-        const text = canonicalRequestId(query.requestId);
-        if (text === undefined) return empty;
-        conds.push(sql`m.thread_key = ${threadKeyOf(text)}`, sql`m.request_id = ${text}`);
-      }
-      if (query.kind !== undefined) {
-        if (!MESSAGE_KINDS.includes(query.kind)) return empty;
-        conds.push(sql`m.kind = ${KIND_CODES[query.kind]}`);
-      }
-      if (query.srv !== undefined) conds.push(sql`m.srv = ${query.srv}`);
-      if (query.from !== undefined) conds.push(sql`${time} >= ${query.from.getTime()}`);
-      if (query.to !== undefined) conds.push(sql`${time} < ${query.to.getTime()}`);
-      // Keyset: (time, id) < cursor, spelt so both planners get a plain range on time from the index.
-      if (after) conds.push(sql`${time} <= ${after.time} and (${time} < ${after.time} or ${id} < ${after.id})`);
-      const where = sql<SqlBool>`${sql.join(conds, sql` and `)}`;
-
-      const rows =
-        device === undefined
-          ? await this.#db
-              .selectFrom('messages as m')
-              .select(MESSAGE_COLUMNS)
-              .$if(conds.length > 0, (qb) => qb.where(where))
-              .orderBy('m.time', 'desc')
-              .orderBy('m.id', 'desc')
-              .limit(limit + 1)
-              .execute()
-          : await this.#db
-              .selectFrom('message_devices as x')
-              .innerJoin('messages as m', 'm.id', 'x.message_id')
-              .select(MESSAGE_COLUMNS)
-              .where('x.device', '=', device)
-              .$if(conds.length > 0, (qb) => qb.where(where))
-              .orderBy('x.time', 'desc')
-              .orderBy('x.message_id', 'desc')
-              .limit(limit + 1)
-              .execute();
-      const items = rows.slice(0, limit).map(toStoredMessage);
-      const last = items.at(-1);
-      const nextCursor = rows.length > limit && last ? encodeCursor({ time: last.time.getTime(), id: Number(last.id) }) : null;
-      return { items, nextCursor };
+  forParty(partyId: string): Promise<PartyView> {
+    return this.#run('opening a party view', async () => {
+      const viewer = await loadViewer(this.#db, partyId);
+      if (!viewer) throw new ReferenceError('REFERENCE_UNKNOWN_PARTY', [{ path: 'partyId', message: `no party ${JSON.stringify(partyId)}` }]);
+      const view = new KyselyPartyView(this.#db, viewer, this);
+      return guardedPartyView(view, (action, op) => this.#run(action, op));
     });
   }
 
@@ -216,7 +172,35 @@ export class KyselyMessageStore implements MessageStore {
     try {
       return await op();
     } catch (err) {
+      // Errors about the request itself (unknown party, invalid reference data) keep their own code.
+      if (isSrvvError(err) && !(err instanceof StoreError)) throw err;
       throw this.#adapter.translateError(err, action);
     }
   }
+}
+
+type Runner = <T>(action: string, op: () => Promise<T>) => Promise<T>;
+
+/** The reference store with the message store's guard: refused after close, driver errors translated. */
+function guardedReferenceStore(inner: ReferenceStore, run: Runner): ReferenceStore {
+  return {
+    apply: (doc) => run('applying reference data', () => inner.apply(doc)),
+    getParty: (id) => run('reading a party', () => inner.getParty(id)),
+    listParties: () => run('listing parties', () => inner.listParties()),
+    userIdOwner: (userId) => run('reading a User ID', () => inner.userIdOwner(userId)),
+    getDevice: (deviceId) => run('reading a device', () => inner.getDevice(deviceId)),
+    getRegistrations: (mpxn) => run('reading registrations', () => inner.getRegistrations(mpxn)),
+  };
+}
+
+function guardedPartyView(inner: PartyView, run: Runner): PartyView {
+  return {
+    partyId: inner.partyId,
+    operator: inner.operator,
+    listMessages: (query) => run('listing visible messages', () => inner.listMessages(query)),
+    getMessage: (id) => run('reading a visible message', () => inner.getMessage(id)),
+    explain: (id) => run('explaining visibility', () => inner.explain(id)),
+    getOriginalXml: (id) => run('reading original XML', () => inner.getOriginalXml(id)),
+    getThread: (requestId) => run('reading a visible thread', () => inner.getThread(requestId)),
+  };
 }

@@ -1,4 +1,7 @@
 import type { MessageKind } from '../duis/duis-message.js';
+import type { UserRole } from '../reference/reference-document.js';
+import type { ReferenceStore } from '../reference/reference-store.js';
+import type { VisibilityReason } from '../visibility/visibility-reason.js';
 import type { IngestOutcome, PreparedBatch } from './prepared-batch.js';
 import type { StoredMessage, Thread } from './stored-message.js';
 
@@ -53,6 +56,17 @@ export interface MessageStore {
    */
   stats(): Promise<StoreStats>;
 
+  /** Reference data (parties, devices, links, registrations, certificates) in the same database. */
+  readonly reference: ReferenceStore;
+
+  /**
+   * The store as party `partyId` sees it under the visibility rules (DOMAIN.md): every read returns only what
+   * the party may see, and something it may not see reads exactly like something that does not exist. An
+   * operator party sees everything. Throws `ReferenceError` `REFERENCE_UNKNOWN_PARTY` for an unknown party.
+   * The view reads the party's User IDs once; take a new view after changing them.
+   */
+  forParty(partyId: string): Promise<PartyView>;
+
   /** Closes connections. Idempotent; any other call afterwards throws `STORE_UNAVAILABLE`. */
   close(): Promise<void>;
 }
@@ -66,6 +80,17 @@ export interface MessageQuery {
   kind?: MessageKind;
   /** ServiceReferenceVariant, raw. */
   srv?: string;
+  /**
+   * Messages with a device in S(M) that was linked to this MPAN / MPRN at t(M) (the supply point's history,
+   * across device exchanges).
+   */
+  mpxn?: string;
+  /** The RequestID's originator User ID (any accepted EUI-64 spelling). */
+  originatorId?: string;
+  /** The originator's User Role, per the reference data's User IDs. */
+  originatorRole?: UserRole;
+  /** ResponseCode, raw. */
+  responseCode?: string;
   /** t(M) >= from. */
   from?: Date;
   /** t(M) < to (half-open, like every interval here). */
@@ -74,6 +99,44 @@ export interface MessageQuery {
   limit?: number;
   /** `nextCursor` of the previous page. Opaque. */
   cursor?: string;
+}
+
+/** Filters of {@link PartyView.listMessages}. */
+export interface PartyMessageQuery extends MessageQuery {
+  /** Only messages whose User ID U(M) is not one of the party's own: the MP141 view of other users' traffic. */
+  othersOnly?: boolean;
+  /**
+   * How candidates are found (results are identical; only speed differs): `by-device` walks the device index
+   * for the party's devices plus its own traffic, `by-time` scans newest first and filters. Default `auto`
+   * picks by the party's size (see docs/architecture.md). For tests and benchmarks.
+   */
+  strategy?: 'auto' | 'by-device' | 'by-time';
+}
+
+/** A message with the reasons the viewing party may see it (never empty). */
+export interface VisibleMessage {
+  message: StoredMessage;
+  reasons: VisibilityReason[];
+}
+
+/** See {@link MessageStore.forParty}. */
+export interface PartyView {
+  readonly partyId: string;
+  /** Whether the party is a DCC operator (sees everything). */
+  readonly operator: boolean;
+  /** As `MessageStore.listMessages`, restricted to visible messages. */
+  listMessages(query: PartyMessageQuery): Promise<MessagePage>;
+  /** The message and why the party may see it, or `undefined` when it does not exist or is not visible. */
+  getMessage(id: string): Promise<VisibleMessage | undefined>;
+  /** Why the party may see the message; empty when it may not (or the message does not exist). */
+  explain(id: string): Promise<VisibilityReason[]>;
+  /** Original bytes, only of a visible message. */
+  getOriginalXml(id: string): Promise<Buffer | undefined>;
+  /**
+   * The thread as the party sees it: only visible members (status and timings computed from those), or
+   * `undefined` when it sees none.
+   */
+  getThread(requestId: string): Promise<Thread | undefined>;
 }
 
 export interface MessagePage {

@@ -1,6 +1,7 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely';
 import type { StoreBackend } from '../message-store.js';
 import * as m0001 from './0001-initial.js';
+import * as m0002 from './0002-reference-data.js';
 
 /** A migration step with dialect-specific DDL: it is told which backend it runs on. */
 interface StoreMigration {
@@ -11,6 +12,7 @@ interface StoreMigration {
 /** Every step, in order. Names are persisted in `kysely_migration`: never rename, only append. */
 const STEPS: Record<string, StoreMigration> = {
   '0001-initial': m0001,
+  '0002-reference-data': m0002,
 };
 
 /** Statically imported steps (no directory scan: works the same from src/ through tsx and from dist/). */

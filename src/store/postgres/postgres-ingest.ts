@@ -125,11 +125,11 @@ async function insertMessages(trx: Transaction<Db>, fresh: readonly PlannedMessa
       id, time, received_at, thread_key, chunk_id, xml_offset, xml_length, throttled_alert_count, kind,
       command_variant, has_gbcs_payload, device_ids, request_id, response_id, response_code, srv,
       service_reference, response_date_time, alert_code, dcc_alert_code, throttled_alert_sequence_id,
-      body_element, schema_version)
+      body_element, schema_version, user_id)
     SELECT id, time, received_at, thread_key, ${chunkId}::int8, xml_offset, xml_length, throttled_alert_count, kind,
       command_variant, has_gbcs_payload, device_ids, request_id, response_id, response_code, srv,
       service_reference, response_date_time, alert_code, dcc_alert_code, throttled_alert_sequence_id,
-      body_element, schema_version
+      body_element, schema_version, user_id
     FROM unnest(
       ${col((m) => m.id)}::int8[], ${col((m) => m.prepared.time)}::int8[], ${col((m) => m.prepared.receivedAt)}::int8[],
       ${col((m) => m.threadKey)}::int8[], ${col((m) => m.prepared.xmlOffset)}::int4[], ${col((m) => m.prepared.xmlLength)}::int4[],
@@ -138,9 +138,10 @@ async function insertMessages(trx: Transaction<Db>, fresh: readonly PlannedMessa
       ${col((m) => m.requestId)}::text[], ${col((m) => m.responseId)}::text[], ${msg((d) => d.responseCode)}::text[],
       ${msg((d) => d.serviceReferenceVariant)}::text[], ${msg((d) => d.serviceReference)}::text[],
       ${msg((d) => d.responseDateTime)}::text[], ${msg((d) => d.alertCode)}::text[], ${msg((d) => d.dccAlertCode)}::text[],
-      ${msg((d) => d.throttledAlertSequenceId)}::text[], ${msg((d) => d.bodyElement)}::text[], ${msg((d) => d.schemaVersion)}::text[]
+      ${msg((d) => d.throttledAlertSequenceId)}::text[], ${msg((d) => d.bodyElement)}::text[], ${msg((d) => d.schemaVersion)}::text[],
+      ${col((m) => m.userKey)}::int8[]
     ) AS u(id, time, received_at, thread_key, xml_offset, xml_length, throttled_alert_count, kind,
       command_variant, has_gbcs_payload, device_ids, request_id, response_id, response_code, srv,
       service_reference, response_date_time, alert_code, dcc_alert_code, throttled_alert_sequence_id,
-      body_element, schema_version)`.execute(trx);
+      body_element, schema_version, user_id)`.execute(trx);
 }

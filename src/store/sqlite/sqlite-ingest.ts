@@ -9,8 +9,8 @@ const INSERT_MESSAGE = `INSERT INTO messages (
   id, thread_key, kind, time, device_ids, request_id, hash, received_at, response_id, response_code, srv,
   service_reference, command_variant, response_date_time, alert_code, dcc_alert_code,
   throttled_alert_sequence_id, throttled_alert_count, body_element, schema_version, has_gbcs_payload,
-  chunk_id, xml_offset, xml_length
-) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+  chunk_id, xml_offset, xml_length, user_id
+) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 type ProbeRow = [id: number, kind: number, requestId: string | null, time: number, devices: Uint8Array | null, hash: Uint8Array];
 
@@ -96,7 +96,7 @@ export class SqliteIngestWriter {
         hashBuffer(p.hash), p.receivedAt, m.responseId, d.responseCode, d.serviceReferenceVariant, d.serviceReference,
         d.commandVariant, d.responseDateTime, d.alertCode, d.dccAlertCode, d.throttledAlertSequenceId,
         d.throttledAlertCount, d.bodyElement, d.schemaVersion, d.hasGbcsPayload ? 1 : 0, chunkId, p.xmlOffset,
-        p.xmlLength,
+        p.xmlLength, m.userKey,
       );
       for (const device of m.devices) this.#insertDevice.run(device, p.time, m.id);
     }

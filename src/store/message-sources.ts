@@ -1,0 +1,230 @@
+import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
+import { MESSAGE_KINDS } from '../duis/duis-message.js';
+import { eui64ToBigInt, normaliseEui64 } from '../duis/eui64.js';
+import { canonicalRequestId, threadKeyOf } from '../threads/thread-key.js';
+import type { Db } from './db-schema.js';
+import { KIND_CODES } from './kind-codes.js';
+import type { MessageCursor } from './message-cursor.js';
+import { MESSAGE_COLUMNS, type MessageRow } from './message-row.js';
+import type { MessageQuery } from './message-store.js';
+import { chunked } from './sql-helpers.js';
+
+/**
+ * Candidate rows for message listings, always newest first by (t(M), id), each source an index range scan that
+ * resumes after the last row it returned (keyset), so a listing reads only as far as its page needs:
+ * - `timeSource`: every message (`messages_time`);
+ * - `deviceSource`: messages with one of some devices in S(M) (`message_devices` primary key);
+ * - `userSource`: messages whose U(M) is one User ID (`messages_user`).
+ * `MergedCandidates` merges several sources into one ordered stream without duplicates. Row filters that do not
+ * depend on who is looking (kind, SRV, RequestID, time range, ...) are compiled once into SQL conditions.
+ */
+
+/** SQL conditions of a query's row filters, or `null` when the query cannot match anything. */
+export interface RowFilter {
+  /** Conditions on the `m` alias, given the columns that carry time and id in the driving index. */
+  conditions(time: RawBuilder<unknown>, id: RawBuilder<unknown>): RawBuilder<unknown>[];
+}
+
+/** Extra user-dependent restrictions compiled by the caller. */
+export interface RowFilterOptions {
+  /** Only messages whose U(M) is not one of these User ID keys (`othersOnly`). */
+  excludeUserKeys?: readonly bigint[];
+  /** Only messages whose RequestID originator is one of these User IDs (`originatorRole`); empty = none. */
+  originatorIn?: readonly string[];
+}
+
+/** Compiles the row filters of `query` (all but deviceId / mpxn, which choose sources), or `null` for "no match". */
+export function compileRowFilter(query: MessageQuery, options: RowFilterOptions = {}): RowFilter | null {
+  const fixed: RawBuilder<unknown>[] = [];
+  if (query.requestId !== undefined) {
+    const text = canonicalRequestId(query.requestId);
+    if (text === undefined) return null;
+    fixed.push(sql`m.thread_key = ${threadKeyOf(text)}`, sql`m.request_id = ${text}`);
+  }
+  if (query.kind !== undefined) {
+    if (!MESSAGE_KINDS.includes(query.kind)) return null;
+    fixed.push(sql`m.kind = ${KIND_CODES[query.kind]}`);
+  }
+  if (query.srv !== undefined) fixed.push(sql`m.srv = ${query.srv}`);
+  if (query.responseCode !== undefined) fixed.push(sql`m.response_code = ${query.responseCode}`);
+  if (query.originatorId !== undefined) {
+    const id = normaliseEui64(query.originatorId);
+    if (!id) return null;
+    // The canonical RequestID text starts with the originator's 23 characters.
+    fixed.push(sql`substr(m.request_id, 1, 23) = ${id}`);
+  }
+  if (options.originatorIn !== undefined) {
+    if (options.originatorIn.length === 0) return null;
+    fixed.push(sql`substr(m.request_id, 1, 23) in (${sql.join(options.originatorIn)})`);
+  }
+  if (options.excludeUserKeys?.length) {
+    fixed.push(sql`(m.user_id is null or m.user_id not in (${sql.join(options.excludeUserKeys)}))`);
+  }
+  const { from, to } = query;
+  return {
+    conditions: (time) => [
+      ...fixed,
+      ...(from !== undefined ? [sql`${time} >= ${from.getTime()}`] : []),
+      ...(to !== undefined ? [sql`${time} < ${to.getTime()}`] : []),
+    ],
+  };
+}
+
+/** An ordered stream of candidate rows; `next` returns up to `n` rows after the previous ones ([] at the end). */
+export interface CandidateSource {
+  next(n: number): Promise<MessageRow[]>;
+}
+
+/** A source over one SQL scan, resuming after its last row (or after `start`, a page cursor). */
+class KeysetSource implements CandidateSource {
+  #after: MessageCursor | undefined;
+  #done = false;
+  readonly #fetch: (after: MessageCursor | undefined, n: number) => Promise<MessageRow[]>;
+
+  constructor(start: MessageCursor | undefined, fetch: (after: MessageCursor | undefined, n: number) => Promise<MessageRow[]>) {
+    this.#after = start;
+    this.#fetch = fetch;
+  }
+
+  async next(n: number): Promise<MessageRow[]> {
+    if (this.#done) return [];
+    const rows = await this.#fetch(this.#after, n);
+    if (rows.length < n) this.#done = true;
+    const last = rows.at(-1);
+    if (last) this.#after = { time: Number(last.time), id: Number(last.id) };
+    return rows;
+  }
+}
+
+/** Keyset condition "(time, id) < after", spelt so both planners see a plain range on time. */
+function keyset(time: RawBuilder<unknown>, id: RawBuilder<unknown>, after: MessageCursor | undefined): RawBuilder<unknown>[] {
+  return after ? [sql`${time} <= ${after.time} and (${time} < ${after.time} or ${id} < ${after.id})`] : [];
+}
+
+function whereAll(conds: RawBuilder<unknown>[]): RawBuilder<SqlBool> {
+  return conds.length ? sql<SqlBool>`${sql.join(conds, sql` and `)}` : sql<SqlBool>`1 = 1`;
+}
+
+/** Every message matching `filter`, newest first. */
+export function timeSource(db: Kysely<Db>, filter: RowFilter, start: MessageCursor | undefined): CandidateSource {
+  const time = sql.ref('m.time');
+  const id = sql.ref('m.id');
+  return new KeysetSource(start, (after, n) =>
+    db
+      .selectFrom('messages as m')
+      .select(MESSAGE_COLUMNS)
+      .where(whereAll([...filter.conditions(time, id), ...keyset(time, id, after)]))
+      .orderBy('m.time', 'desc')
+      .orderBy('m.id', 'desc')
+      .limit(n)
+      .execute(),
+  );
+}
+
+/** Messages with one of `devices` in S(M), newest first. A message on several of them comes once per device. */
+export function deviceSource(db: Kysely<Db>, devices: readonly bigint[], filter: RowFilter, start: MessageCursor | undefined): CandidateSource {
+  const time = sql.ref('x.time');
+  const id = sql.ref('x.message_id');
+  return new KeysetSource(start, (after, n) =>
+    db
+      .selectFrom('message_devices as x')
+      .innerJoin('messages as m', (join) => join.onRef('m.id', '=', 'x.message_id').onRef('m.time', '=', 'x.time'))
+      .select(MESSAGE_COLUMNS)
+      .where(devices.length === 1 ? sql<SqlBool>`x.device = ${devices[0]!}` : sql<SqlBool>`x.device in (${sql.join([...devices])})`)
+      .where(whereAll([...filter.conditions(time, id), ...keyset(time, id, after)]))
+      .orderBy('x.time', 'desc')
+      .orderBy('x.message_id', 'desc')
+      .limit(n)
+      .execute(),
+  );
+}
+
+/** Messages whose U(M) is `userKey`, newest first. */
+export function userSource(db: Kysely<Db>, userKey: bigint, filter: RowFilter, start: MessageCursor | undefined): CandidateSource {
+  const time = sql.ref('m.time');
+  const id = sql.ref('m.id');
+  return new KeysetSource(start, (after, n) =>
+    db
+      .selectFrom('messages as m')
+      .select(MESSAGE_COLUMNS)
+      .where('m.user_id', '=', userKey)
+      .where(whereAll([...filter.conditions(time, id), ...keyset(time, id, after)]))
+      .orderBy('m.time', 'desc')
+      .orderBy('m.id', 'desc')
+      .limit(n)
+      .execute(),
+  );
+}
+
+/** Device sources for any number of devices: one scan per {@link IN_LIST_SIZE}-sized group. */
+export function deviceSources(db: Kysely<Db>, devices: readonly bigint[], filter: RowFilter, start: MessageCursor | undefined): CandidateSource[] {
+  return chunked([...new Set(devices)]).map((group) => deviceSource(db, group, filter, start));
+}
+
+/** User ID key of an EUI-64 text, for `userSource` and `excludeUserKeys`. */
+export function userKey(userId: string): bigint {
+  return eui64ToBigInt(userId);
+}
+
+/**
+ * Several sources merged into one stream ordered by (time, id) descending, each message once. Sources are read
+ * in growing slices (`FIRST_SLICE` doubling to `MAX_SLICE`): a first page costs one small query per source, a
+ * long scan few round trips.
+ */
+export class MergedCandidates {
+  static readonly FIRST_SLICE = 64;
+  static readonly MAX_SLICE = 4096;
+  readonly #sources: SourceState[];
+  #last: MessageCursor | undefined;
+
+  constructor(sources: readonly CandidateSource[]) {
+    this.#sources = sources.map((source) => ({ source, buffer: [], at: 0, slice: MergedCandidates.FIRST_SLICE, done: false }));
+  }
+
+  /** Up to `n` next candidates (fewer only at the end). */
+  async take(n: number): Promise<MessageRow[]> {
+    const out: MessageRow[] = [];
+    while (out.length < n) {
+      await this.#fill();
+      let best: SourceState | undefined;
+      for (const s of this.#sources) {
+        if (s.at >= s.buffer.length) continue;
+        if (!best || before(s.buffer[s.at]!, best.buffer[best.at]!)) best = s;
+      }
+      if (!best) break;
+      const row = best.buffer[best.at++]!;
+      const key = { time: Number(row.time), id: Number(row.id) };
+      if (this.#last && this.#last.time === key.time && this.#last.id === key.id) continue; // same message via another source
+      this.#last = key;
+      out.push(row);
+    }
+    return out;
+  }
+
+  async #fill(): Promise<void> {
+    await Promise.all(
+      this.#sources.map(async (s) => {
+        if (s.at < s.buffer.length || s.done) return;
+        s.buffer = await s.source.next(s.slice);
+        s.at = 0;
+        if (s.buffer.length < s.slice) s.done = true;
+        s.slice = Math.min(MergedCandidates.MAX_SLICE, s.slice * 2);
+      }),
+    );
+  }
+}
+
+interface SourceState {
+  source: CandidateSource;
+  buffer: MessageRow[];
+  at: number;
+  slice: number;
+  done: boolean;
+}
+
+/** Whether `a` comes before `b` newest first: later time, or same time and higher id. */
+function before(a: MessageRow, b: MessageRow): boolean {
+  const ta = Number(a.time);
+  const tb = Number(b.time);
+  return ta !== tb ? ta > tb : Number(a.id) > Number(b.id);
+}

@@ -1,0 +1,19 @@
+import { sql, type RawBuilder } from 'kysely';
+
+/** Values per `IN (...)` list: well inside SQLite's and PostgreSQL's parameter limits, and index-friendly. */
+export const IN_LIST_SIZE = 500;
+
+/** Splits `values` into arrays of at most `size` (default {@link IN_LIST_SIZE}). */
+export function chunked<T>(values: readonly T[], size = IN_LIST_SIZE): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < values.length; i += size) out.push(values.slice(i, i + size));
+  return out;
+}
+
+/**
+ * A 64-bit key column read as decimal text. better-sqlite3 returns INTEGERs as JS numbers, which rounds EUI-64
+ * keys above 2^53; text is exact on both backends (`BigInt(text)` gives the key back).
+ */
+export function keyText(column: string): RawBuilder<string> {
+  return sql<string>`cast(${sql.ref(column)} as text)`;
+}

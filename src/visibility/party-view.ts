@@ -1,0 +1,269 @@
+import { sql, type Kysely } from 'kysely';
+import { bigIntToEui64, eui64ToBigInt, normaliseEui64 } from '../duis/eui64.js';
+import { SUPPLIER_REGISTRATION_ROLES } from '../reference/reference-document.js';
+import type { Db } from '../store/db-schema.js';
+import { unpackDeviceKeys } from '../store/device-set.js';
+import { KIND_CODES, kindOfCode } from '../store/kind-codes.js';
+import { decodeCursor, encodeCursor } from '../store/message-cursor.js';
+import { MESSAGE_COLUMNS, parseMessageId, toStoredMessage, type MessageRow } from '../store/message-row.js';
+import {
+  compileRowFilter,
+  deviceSources,
+  MergedCandidates,
+  timeSource,
+  userSource,
+  type CandidateSource,
+  type RowFilter,
+} from '../store/message-sources.js';
+import type { MessagePage, PartyMessageQuery, PartyView, VisibleMessage } from '../store/message-store.js';
+import { chunked, keyText } from '../store/sql-helpers.js';
+import type { StoredMessage, Thread } from '../store/stored-message.js';
+import { computeThreadStatus } from '../threads/thread-status.js';
+import { threadKeyOf } from '../threads/thread-key.js';
+import { ReferenceFacts, within } from './reference-facts.js';
+import type { Viewer } from './viewer.js';
+import { visibilityReasons, type RuleMessage } from './visibility-rules.js';
+import type { VisibilityReason } from './visibility-reason.js';
+
+const DEFAULT_LIMIT = 50;
+const MAX_LIMIT = 1000;
+const MPXN = /^(?:[0-9]{13}|[0-9]{6,10})$/;
+/** Open periods compare as ending at the last instant a JS Date can hold. */
+const OPEN_END = 8_640_000_000_000_000;
+
+/**
+ * Above this many supply points plus certificates a party's listings scan by time instead of walking its
+ * devices (see `strategyFor` and docs/architecture.md, "Visibility queries").
+ */
+export const BY_TIME_THRESHOLD = 2000;
+
+/** The base reads a view filters (the unscoped store). */
+export interface UnscopedReads {
+  getThread(requestId: string): Promise<Thread | undefined>;
+  getOriginalXml(id: string): Promise<Buffer | undefined>;
+}
+
+/**
+ * {@link PartyView} over the Kysely store. Visibility is evaluated at read time against the reference data as
+ * stored now (so corrections apply to the next read, with nothing to recompute), by one rule function
+ * (`visibilityReasons`) for listings, single messages, threads and explanations alike. SQL narrows the candidates
+ * (index scans, row filters); the rules decide.
+ */
+export class KyselyPartyView implements PartyView {
+  readonly partyId: string;
+  readonly operator: boolean;
+  readonly #db: Kysely<Db>;
+  readonly #viewer: Viewer;
+  readonly #base: UnscopedReads;
+
+  constructor(db: Kysely<Db>, viewer: Viewer, base: UnscopedReads) {
+    this.#db = db;
+    this.#viewer = viewer;
+    this.#base = base;
+    this.partyId = viewer.partyId;
+    this.operator = viewer.operator;
+  }
+
+  async listMessages(query: PartyMessageQuery): Promise<MessagePage> {
+    const limit = Math.min(MAX_LIMIT, Math.max(1, Math.trunc(query.limit ?? DEFAULT_LIMIT) || DEFAULT_LIMIT));
+    const start = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+    const empty: MessagePage = { items: [], nextCursor: null };
+    const viewer = this.#viewer;
+
+    let originatorIn: string[] | undefined;
+    if (query.originatorRole !== undefined) {
+      const rows = await this.#db.selectFrom('party_user_ids').select(keyText('user_id').as('user_id')).where('role', '=', query.originatorRole).execute();
+      originatorIn = rows.map((r) => bigIntToEui64(BigInt(r.user_id)));
+    }
+    const excludeUserKeys = query.othersOnly ? [...viewer.userIds.keys()].map(eui64ToBigInt) : undefined;
+    const filter = compileRowFilter(query, { ...(originatorIn ? { originatorIn } : {}), ...(excludeUserKeys ? { excludeUserKeys } : {}) });
+    if (!filter) return empty;
+
+    // Where the candidates come from: the device index for a device or supply point, else by the party's size.
+    let mpxnLinks: Map<bigint, Array<{ from: number; to: number | null }>> | undefined;
+    let sources: CandidateSource[];
+    if (query.mpxn !== undefined) {
+      if (!MPXN.test(query.mpxn)) return empty;
+      mpxnLinks = await this.#linksOf(query.mpxn);
+      if (mpxnLinks.size === 0) return empty;
+    }
+    if (query.deviceId !== undefined) {
+      const id = normaliseEui64(query.deviceId);
+      if (!id) return empty;
+      sources = deviceSources(this.#db, [eui64ToBigInt(id)], filter, start);
+    } else if (mpxnLinks) {
+      sources = deviceSources(this.#db, [...mpxnLinks.keys()], filter, start);
+    } else if (viewer.operator) {
+      sources = [timeSource(this.#db, filter, start)];
+    } else {
+      sources = await this.#partySources(query, filter, start);
+    }
+
+    const candidates = new MergedCandidates(sources);
+    const facts = new ReferenceFacts(this.#db, viewer);
+    const items: StoredMessage[] = [];
+    let slice = limit + 1;
+    while (items.length <= limit) {
+      const rows = await candidates.take(slice);
+      if (rows.length === 0) break;
+      slice = Math.min(4096, slice * 2);
+      const verdicts = viewer.operator ? undefined : await this.#evaluate(rows, facts);
+      for (let i = 0; i < rows.length && items.length <= limit; i++) {
+        const row = rows[i]!;
+        if (verdicts && verdicts[i]!.length === 0) continue;
+        if (mpxnLinks && !onSupplyPoint(row, mpxnLinks)) continue;
+        items.push(toStoredMessage(row));
+      }
+    }
+    const page = items.slice(0, limit);
+    const last = page.at(-1);
+    return { items: page, nextCursor: items.length > limit && last ? encodeCursor({ time: last.time.getTime(), id: Number(last.id) }) : null };
+  }
+
+  async getMessage(id: string): Promise<VisibleMessage | undefined> {
+    const row = await this.#row(id);
+    if (!row) return undefined;
+    const [reasons] = await this.#evaluate([row], new ReferenceFacts(this.#db, this.#viewer));
+    return reasons!.length ? { message: toStoredMessage(row), reasons: reasons! } : undefined;
+  }
+
+  async explain(id: string): Promise<VisibilityReason[]> {
+    return (await this.getMessage(id))?.reasons ?? [];
+  }
+
+  async getOriginalXml(id: string): Promise<Buffer | undefined> {
+    return (await this.getMessage(id)) ? this.#base.getOriginalXml(id) : undefined;
+  }
+
+  async getThread(requestId: string): Promise<Thread | undefined> {
+    const thread = await this.#base.getThread(requestId);
+    if (!thread) return undefined;
+    const ids = thread.members.map((m) => Number(m.id));
+    const rows: MessageRow[] = [];
+    for (const group of chunked(ids)) {
+      rows.push(...(await this.#db.selectFrom('messages as m').select(MESSAGE_COLUMNS).where('m.id', 'in', group).execute()));
+    }
+    const verdicts = await this.#evaluate(rows, new ReferenceFacts(this.#db, this.#viewer));
+    const visible = new Set(rows.filter((_, i) => verdicts[i]!.length > 0).map((r) => String(r.id)));
+    const members = thread.members.filter((m) => visible.has(m.id));
+    if (members.length === 0) return undefined;
+    const { status, timings } = computeThreadStatus(members);
+    return { requestId: thread.requestId, request: members.find((m) => m.kind === 'request') ?? null, members, status, timings };
+  }
+
+  /** Reasons for each row (empty: invisible), loading the reference facts and captured requests they need. */
+  async #evaluate(rows: readonly MessageRow[], facts: ReferenceFacts): Promise<VisibilityReason[][]> {
+    const messages = rows.map(ruleMessage);
+    const requests = await this.#capturedRequests(messages);
+    const devices: bigint[] = [];
+    for (const m of messages) devices.push(...m.devices);
+    for (const list of requests.values()) for (const r of list) devices.push(...r.devices);
+    await facts.ensure(devices);
+    return messages.map((m) => visibilityReasons(m, (m.requestId !== null && requests.get(m.requestId)) || [], this.#viewer, facts));
+  }
+
+  /** The captured requests (rule 4) for the answers among `messages`, by RequestID text. */
+  async #capturedRequests(messages: readonly RuleMessage[]): Promise<Map<string, RuleMessage[]>> {
+    const wanted = new Set<string>();
+    for (const m of messages) if (m.kind !== 'request' && m.requestId !== null) wanted.add(m.requestId);
+    const out = new Map<string, RuleMessage[]>();
+    for (const group of chunked([...wanted])) {
+      const rows = await this.#db
+        .selectFrom('messages as m')
+        .select(MESSAGE_COLUMNS)
+        .where('m.thread_key', 'in', [...new Set(group.map(threadKeyOf))])
+        .where('m.kind', '=', KIND_CODES.request)
+        .execute();
+      for (const row of rows) {
+        const r = ruleMessage(row);
+        if (r.requestId === null || !wanted.has(r.requestId)) continue; // a thread-key collision
+        out.set(r.requestId, [...(out.get(r.requestId) ?? []), r]);
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Sources for a party-wide listing. `by-device`: the device index for every device the party has ever had a
+   * supplier or network-operator window on, plus (unless `othersOnly`) its own traffic by User ID; exact and
+   * cheap for a party with few devices, but a million-device supplier would have a million-entry IN list.
+   * `by-time`: newest first over everything, filtered; cheap when the party sees a fair share of all traffic.
+   */
+  async #partySources(query: PartyMessageQuery, filter: RowFilter, start: ReturnType<typeof decodeCursor> | undefined): Promise<CandidateSource[]> {
+    const strategy = query.strategy === undefined || query.strategy === 'auto' ? await this.#strategyFor() : query.strategy;
+    if (strategy === 'by-time') return [timeSource(this.#db, filter, start)];
+    const devices = await this.#partyDevices();
+    const sources = devices.length ? deviceSources(this.#db, devices, filter, start) : [];
+    if (!query.othersOnly) for (const userId of this.#viewer.userIds.keys()) sources.push(userSource(this.#db, eui64ToBigInt(userId), filter, start));
+    return sources;
+  }
+
+  /** `by-time` for parties with at least {@link BY_TIME_THRESHOLD} supply points and certificates, else `by-device`. */
+  async #strategyFor(): Promise<'by-device' | 'by-time'> {
+    const partyId = this.#viewer.partyId;
+    const registrations = await sql<{ n: number | string }>`
+      SELECT count(*) AS n FROM (SELECT 1 FROM registrations WHERE party_id = ${partyId}
+        AND role IN (${sql.join([...SUPPLIER_REGISTRATION_ROLES])}) LIMIT ${BY_TIME_THRESHOLD}) AS r`.execute(this.#db);
+    let n = Number(registrations.rows[0]?.n ?? 0);
+    if (n < BY_TIME_THRESHOLD && this.#viewer.networkOperatorUser) {
+      const certificates = await sql<{ n: number | string }>`
+        SELECT count(*) AS n FROM (SELECT 1 FROM certificates WHERE party_id = ${partyId} LIMIT ${BY_TIME_THRESHOLD}) AS c`.execute(this.#db);
+      n += Number(certificates.rows[0]?.n ?? 0);
+    }
+    return n >= BY_TIME_THRESHOLD ? 'by-time' : 'by-device';
+  }
+
+  /** Every device on which the party has (had) a supplier window (link and registration overlap) or a certificate. */
+  async #partyDevices(): Promise<bigint[]> {
+    const partyId = this.#viewer.partyId;
+    const supplied = await sql<{ device: string }>`
+      SELECT DISTINCT cast(l.device AS text) AS device
+      FROM registrations r JOIN device_links l ON l.mpxn = r.mpxn
+      WHERE r.party_id = ${partyId} AND r.role IN (${sql.join([...SUPPLIER_REGISTRATION_ROLES])})
+        AND l.valid_from < coalesce(r.valid_to, ${OPEN_END}) AND r.valid_from < coalesce(l.valid_to, ${OPEN_END})`.execute(this.#db);
+    const devices = new Set(supplied.rows.map((r) => BigInt(r.device)));
+    if (this.#viewer.networkOperatorUser) {
+      const certified = await this.#db.selectFrom('certificates').select(keyText('device').as('device')).where('party_id', '=', partyId).execute();
+      for (const r of certified) devices.add(BigInt(r.device));
+    }
+    return [...devices];
+  }
+
+  /** Link periods of every device ever linked to the MPxN. */
+  async #linksOf(mpxn: string): Promise<Map<bigint, Array<{ from: number; to: number | null }>>> {
+    const rows = await this.#db
+      .selectFrom('device_links')
+      .select([keyText('device').as('device'), 'valid_from', 'valid_to'])
+      .where('mpxn', '=', mpxn)
+      .execute();
+    const out = new Map<bigint, Array<{ from: number; to: number | null }>>();
+    for (const r of rows) {
+      const key = BigInt(r.device);
+      out.set(key, [...(out.get(key) ?? []), { from: Number(r.valid_from), to: r.valid_to === null ? null : Number(r.valid_to) }]);
+    }
+    return out;
+  }
+
+  async #row(id: string): Promise<MessageRow | undefined> {
+    const n = parseMessageId(id);
+    if (n === undefined) return undefined;
+    return this.#db.selectFrom('messages as m').select(MESSAGE_COLUMNS).where('m.id', '=', n).executeTakeFirst();
+  }
+}
+
+/** Whether a device of S(M) was linked to the supply point at t(M). */
+function onSupplyPoint(row: MessageRow, links: ReadonlyMap<bigint, ReadonlyArray<{ from: number; to: number | null }>>): boolean {
+  const t = Number(row.time);
+  return unpackDeviceKeys(row.device_ids).some((d) => links.get(d)?.some((p) => within(p, t)) ?? false);
+}
+
+function ruleMessage(row: MessageRow): RuleMessage {
+  return {
+    id: String(row.id),
+    kind: kindOfCode(row.kind),
+    time: Number(row.time),
+    requestId: row.request_id,
+    responseId: row.response_id,
+    devices: unpackDeviceKeys(row.device_ids),
+  };
+}
