@@ -1,6 +1,8 @@
 import { Command, CommanderError } from 'commander';
 import { isSrvvError } from '../errors.js';
 import { registerIngestCommand } from './ingest-command.js';
+import { registerMessagesCommands } from './messages-command.js';
+import { registerReferenceCommand } from './reference-command.js';
 import { registerServeCommand } from './serve-command.js';
 
 /** Entry point of the `srvv` command (bin/srvv.js). */
@@ -11,6 +13,8 @@ export async function main(argv: string[]): Promise<void> {
     .showHelpAfterError()
     .exitOverride();
   registerIngestCommand(program);
+  registerReferenceCommand(program);
+  registerMessagesCommands(program);
   registerServeCommand(program);
   try {
     await program.parseAsync(argv);

@@ -16,14 +16,17 @@ export interface TestBackend {
   skip?: string;
   /** Opens a migrated store. Each test file gets its own PostgreSQL schema (files run in parallel). */
   open(): Promise<KyselyMessageStore>;
-  /** Deletes every row so the next test starts empty. */
+  /** Deletes every row (messages and reference data) so the next test starts empty. */
   clear(store: KyselyMessageStore): Promise<void>;
   /** Removes what `open` created (the PostgreSQL schema) and closes the store. */
   destroy(store: KyselyMessageStore): Promise<void>;
 }
 
 // SQLite finds duplicates through the thread index (no message_hashes table); see sqlite-ingest.ts.
-const SQLITE_TABLES = ['message_devices', 'messages', 'xml_chunks'] as const;
+const SQLITE_TABLES = [
+  'message_devices', 'messages', 'xml_chunks',
+  'certificates', 'registrations', 'device_links', 'devices', 'party_user_ids', 'parties',
+] as const;
 
 const sqlite: TestBackend = {
   name: 'sqlite',
@@ -43,7 +46,8 @@ function postgres(): TestBackend {
     name: 'postgres' as const,
     clear: async (store: KyselyMessageStore) => {
       // Ids continue (as in production): chunk ids are never reused, so cached decoded chunks stay valid.
-      await sql`TRUNCATE message_devices, message_hashes, messages, xml_chunks, threads`.execute(store.db);
+      await sql`TRUNCATE message_devices, message_hashes, messages, xml_chunks, threads,
+        certificates, registrations, device_links, devices, party_user_ids, parties`.execute(store.db);
     },
     destroy: async (store: KyselyMessageStore) => {
       await sql.raw(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).execute(store.db);

@@ -1,11 +1,13 @@
 import fp from 'fastify-plugin';
 import type { FastifyError, FastifyInstance } from 'fastify';
-import { isSrvvError } from '../../errors.js';
+import { isSrvvError, ReferenceError } from '../../errors.js';
 
 /** Body of every error answer: a stable code and a sentence naming the problem. */
 export interface ErrorBody {
   error: string;
   detail: string;
+  /** Every located problem, for inputs judged as a whole (reference data). */
+  problems?: Array<{ path: string; message: string }>;
 }
 
 // Fastify's own errors for bad requests, mapped onto our catalogue codes where one fits.
@@ -19,6 +21,9 @@ const FASTIFY_CODES: Record<string, string> = {
 /** Turns every error into `{"error", "detail"}` with the right status; 5xx details stay in the log. */
 export const errorHandlerPlugin = fp(async (app: FastifyInstance) => {
   app.setErrorHandler((err: FastifyError, request, reply) => {
+    if (err instanceof ReferenceError) {
+      return reply.status(err.statusCode).send({ error: err.code, detail: err.detail, problems: err.problems } satisfies ErrorBody);
+    }
     if (isSrvvError(err)) {
       return reply.status(err.statusCode).send({ error: err.code, detail: err.detail } satisfies ErrorBody);
     }
