@@ -1,16 +1,23 @@
 #!/usr/bin/env node
-// `npm run demo`: a synthetic world's traffic ingested into ./data/demo.db, then the server on
+// `npm run demo`: a synthetic world's reference data (parties, devices, links, registrations with Changes of
+// Supplier, network-operator certificates) and a day of its traffic in ./data/demo.db, then the server on
 // http://127.0.0.1:8080 (PORT / HOST to change). Running it again reuses the database.
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { main } from '../dist/cli/main.js';
-import { createWorld, writeNdjson } from '../dist/synth/index.js';
+import { openStore } from '../dist/store/index.js';
+import { createWorld, referenceDocument, writeNdjson } from '../dist/synth/index.js';
 
 const dataDir = resolve('data');
 const dbPath = join(dataDir, 'demo.db');
 const host = process.env.HOST ?? '127.0.0.1';
 const port = process.env.PORT ?? '8080';
 mkdirSync(dataDir, { recursive: true });
+
+if (existsSync(dbPath) && !(await hasReferenceData())) {
+  console.log(`${dbPath} predates reference data: generating it afresh.`);
+  for (const suffix of ['', '-wal', '-shm']) rmSync(dbPath + suffix, { force: true });
+}
 
 if (existsSync(dbPath)) {
   console.log(`Reusing ${dbPath} (delete it to start afresh).`);
@@ -22,6 +29,13 @@ if (existsSync(dbPath)) {
   console.log(`Generated ${count} synthetic DUIS messages over the last day; ingesting them into ${dbPath}:`);
   await main(['node', 'srvv', 'ingest', traffic, '--db', `sqlite:${dbPath}`]);
   rmSync(traffic, { force: true });
+  const store = await openStore(`sqlite:${dbPath}`);
+  try {
+    const result = await store.reference.apply(referenceDocument(world, { start, end: new Date(), seed: 42 }));
+    console.log(`Reference data: ${result.parties.created} parties, ${result.devices.created} devices, ${result.registrations.replaced} registration histories, ${result.certificates.replaced} certificate histories.`);
+  } finally {
+    await store.close();
+  }
 }
 
 const base = `http://${host}:${port}`;
@@ -30,6 +44,17 @@ srv-visibility demo on ${base}
   curl ${base}/healthz
   curl -X POST ${base}/api/v1/messages -H 'Content-Type: application/xml' --data-binary @node_modules/@smartdcc/duis-templates/templates/ECS17b_4.1.1_SINGLE_SUCCESS_REQUEST_DUIS.XML
   npx srvv ingest node_modules/@smartdcc/duis-templates/templates --db sqlite:${dbPath}
+  npx srvv messages --party AURORA --others-only --db sqlite:${dbPath}     # what other users sent to Aurora's devices
+  npx srvv explain <message id> --party AURORA --db sqlite:${dbPath}       # and why Aurora may see it
 Stop with Ctrl-C.
 `);
 await main(['node', 'srvv', 'serve', '--db', `sqlite:${dbPath}`, '--host', host, '--port', port]);
+
+async function hasReferenceData() {
+  const store = await openStore(`sqlite:${dbPath}`);
+  try {
+    return (await store.reference.listParties()).length > 0;
+  } finally {
+    await store.close();
+  }
+}

@@ -23,6 +23,8 @@ import { chunked } from './sql-helpers.js';
 export interface RowFilter {
   /** Conditions on the `m` alias, given the columns that carry time and id in the driving index. */
   conditions(time: RawBuilder<unknown>, id: RawBuilder<unknown>): RawBuilder<unknown>[];
+  /** Only the `from` / `to` conditions, on the given time column (for index-only scans). */
+  timeRange(time: RawBuilder<unknown>): RawBuilder<unknown>[];
 }
 
 /** Extra user-dependent restrictions compiled by the caller. */
@@ -61,39 +63,53 @@ export function compileRowFilter(query: MessageQuery, options: RowFilterOptions 
     fixed.push(sql`(m.user_id is null or m.user_id not in (${sql.join(options.excludeUserKeys)}))`);
   }
   const { from, to } = query;
-  return {
-    conditions: (time) => [
-      ...fixed,
-      ...(from !== undefined ? [sql`${time} >= ${from.getTime()}`] : []),
-      ...(to !== undefined ? [sql`${time} < ${to.getTime()}`] : []),
-    ],
-  };
+  const timeRange = (time: RawBuilder<unknown>) => [
+    ...(from !== undefined ? [sql`${time} >= ${from.getTime()}`] : []),
+    ...(to !== undefined ? [sql`${time} < ${to.getTime()}`] : []),
+  ];
+  return { conditions: (time) => [...fixed, ...timeRange(time)], timeRange };
 }
 
-/** An ordered stream of candidate rows; `next` returns up to `n` rows after the previous ones ([] at the end). */
+/** An ordered stream of candidate rows; `next` returns up to `n` rows after the previous ones, [] only at the end. */
 export interface CandidateSource {
   next(n: number): Promise<MessageRow[]>;
 }
 
-/** A source over one SQL scan, resuming after its last row (or after `start`, a page cursor). */
+/** One slice of a scan: the rows that passed, where the scan stopped, and whether it reached its end. */
+interface ScanSlice {
+  rows: MessageRow[];
+  /** The scan position after this slice (its last index entry), `undefined` when it read nothing. */
+  last: MessageCursor | undefined;
+  exhausted: boolean;
+}
+
+/** A source over one SQL scan, resuming after its last index entry (or after `start`, a page cursor). */
 class KeysetSource implements CandidateSource {
   #after: MessageCursor | undefined;
   #done = false;
-  readonly #fetch: (after: MessageCursor | undefined, n: number) => Promise<MessageRow[]>;
+  readonly #scan: (after: MessageCursor | undefined, n: number) => Promise<ScanSlice>;
 
-  constructor(start: MessageCursor | undefined, fetch: (after: MessageCursor | undefined, n: number) => Promise<MessageRow[]>) {
+  constructor(start: MessageCursor | undefined, scan: (after: MessageCursor | undefined, n: number) => Promise<ScanSlice>) {
     this.#after = start;
-    this.#fetch = fetch;
+    this.#scan = scan;
   }
 
   async next(n: number): Promise<MessageRow[]> {
-    if (this.#done) return [];
-    const rows = await this.#fetch(this.#after, n);
-    if (rows.length < n) this.#done = true;
-    const last = rows.at(-1);
-    if (last) this.#after = { time: Number(last.time), id: Number(last.id) };
-    return rows;
+    for (;;) {
+      if (this.#done) return [];
+      const slice = await this.#scan(this.#after, n);
+      this.#done = slice.exhausted;
+      if (slice.last) this.#after = slice.last;
+      // A slice whose entries were all filtered out is not the end: read on.
+      if (slice.rows.length > 0 || this.#done) return slice.rows;
+    }
   }
+}
+
+/** A slice from a scan that returns whole rows: it stops at its last row. */
+function rowSlice(rows: MessageRow[], n: number): ScanSlice {
+  const last = rows.at(-1);
+  return { rows, last: last && { time: Number(last.time), id: Number(last.id) }, exhausted: rows.length < n };
 }
 
 /** Keyset condition "(time, id) < after", spelt so both planners see a plain range on time. */
@@ -109,50 +125,93 @@ function whereAll(conds: RawBuilder<unknown>[]): RawBuilder<SqlBool> {
 export function timeSource(db: Kysely<Db>, filter: RowFilter, start: MessageCursor | undefined): CandidateSource {
   const time = sql.ref('m.time');
   const id = sql.ref('m.id');
-  return new KeysetSource(start, (after, n) =>
-    db
-      .selectFrom('messages as m')
-      .select(MESSAGE_COLUMNS)
-      .where(whereAll([...filter.conditions(time, id), ...keyset(time, id, after)]))
-      .orderBy('m.time', 'desc')
-      .orderBy('m.id', 'desc')
-      .limit(n)
-      .execute(),
+  return new KeysetSource(start, async (after, n) =>
+    rowSlice(
+      await db
+        .selectFrom('messages as m')
+        .select(MESSAGE_COLUMNS)
+        .where(whereAll([...filter.conditions(time, id), ...keyset(time, id, after)]))
+        .orderBy('m.time', 'desc')
+        .orderBy('m.id', 'desc')
+        .limit(n)
+        .execute(),
+      n,
+    ),
   );
 }
 
-/** Messages with one of `devices` in S(M), newest first. A message on several of them comes once per device. */
+/**
+ * Messages with one of `devices` in S(M), newest first. A message on several of them comes once per device.
+ *
+ * One device: a single ordered walk of its index range joined to the rows, stopping at the LIMIT. Several:
+ * the database must merge their ranges with a sort, so it first sorts only index entries (index-only, no row
+ * reads) and then reads the rows of the n newest, applying the row filters to those (two statements).
+ */
 export function deviceSource(db: Kysely<Db>, devices: readonly bigint[], filter: RowFilter, start: MessageCursor | undefined): CandidateSource {
   const time = sql.ref('x.time');
   const id = sql.ref('x.message_id');
-  return new KeysetSource(start, (after, n) =>
-    db
+  if (devices.length === 1) {
+    return new KeysetSource(start, async (after, n) =>
+      rowSlice(
+        await db
+          .selectFrom('message_devices as x')
+          .innerJoin('messages as m', (join) => join.onRef('m.id', '=', 'x.message_id').onRef('m.time', '=', 'x.time'))
+          .select(MESSAGE_COLUMNS)
+          .where('x.device', '=', devices[0]!)
+          .where(whereAll([...filter.conditions(time, id), ...keyset(time, id, after)]))
+          .orderBy('x.time', 'desc')
+          .orderBy('x.message_id', 'desc')
+          .limit(n)
+          .execute(),
+        n,
+      ),
+    );
+  }
+  const range = filter.timeRange(time);
+  return new KeysetSource(start, async (after, n) => {
+    const keys = await db
       .selectFrom('message_devices as x')
-      .innerJoin('messages as m', (join) => join.onRef('m.id', '=', 'x.message_id').onRef('m.time', '=', 'x.time'))
-      .select(MESSAGE_COLUMNS)
-      .where(devices.length === 1 ? sql<SqlBool>`x.device = ${devices[0]!}` : sql<SqlBool>`x.device in (${sql.join([...devices])})`)
-      .where(whereAll([...filter.conditions(time, id), ...keyset(time, id, after)]))
+      .select(['x.time', 'x.message_id'])
+      .where(sql<SqlBool>`x.device in (${sql.join([...devices])})`)
+      .where(whereAll([...range, ...keyset(time, id, after)]))
       .orderBy('x.time', 'desc')
       .orderBy('x.message_id', 'desc')
       .limit(n)
-      .execute(),
-  );
+      .execute();
+    const lastKey = keys.at(-1);
+    const last = lastKey && { time: Number(lastKey.time), id: Number(lastKey.message_id) };
+    if (keys.length === 0) return { rows: [], last, exhausted: true };
+    const mt = sql.ref('m.time');
+    const mid = sql.ref('m.id');
+    const rows = await db
+      .selectFrom('messages as m')
+      .select(MESSAGE_COLUMNS)
+      .where('m.id', 'in', [...new Set(keys.map((k) => Number(k.message_id)))])
+      .where(whereAll(filter.conditions(mt, mid)))
+      .orderBy('m.time', 'desc')
+      .orderBy('m.id', 'desc')
+      .execute();
+    return { rows, last, exhausted: keys.length < n };
+  });
 }
 
 /** Messages whose U(M) is `userKey`, newest first. */
 export function userSource(db: Kysely<Db>, userKey: bigint, filter: RowFilter, start: MessageCursor | undefined): CandidateSource {
   const time = sql.ref('m.time');
   const id = sql.ref('m.id');
-  return new KeysetSource(start, (after, n) =>
-    db
-      .selectFrom('messages as m')
-      .select(MESSAGE_COLUMNS)
-      .where('m.user_id', '=', userKey)
-      .where(whereAll([...filter.conditions(time, id), ...keyset(time, id, after)]))
-      .orderBy('m.time', 'desc')
-      .orderBy('m.id', 'desc')
-      .limit(n)
-      .execute(),
+  return new KeysetSource(start, async (after, n) =>
+    rowSlice(
+      await db
+        .selectFrom('messages as m')
+        .select(MESSAGE_COLUMNS)
+        .where('m.user_id', '=', userKey)
+        .where(whereAll([...filter.conditions(time, id), ...keyset(time, id, after)]))
+        .orderBy('m.time', 'desc')
+        .orderBy('m.id', 'desc')
+        .limit(n)
+        .execute(),
+      n,
+    ),
   );
 }
 
@@ -207,7 +266,8 @@ export class MergedCandidates {
         if (s.at < s.buffer.length || s.done) return;
         s.buffer = await s.source.next(s.slice);
         s.at = 0;
-        if (s.buffer.length < s.slice) s.done = true;
+        // Fewer rows than asked is not the end (row filters drop some); only an empty answer is.
+        if (s.buffer.length === 0) s.done = true;
         s.slice = Math.min(MergedCandidates.MAX_SLICE, s.slice * 2);
       }),
     );
