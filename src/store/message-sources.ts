@@ -5,7 +5,7 @@ import { canonicalRequestId, threadKeyOf } from '../threads/thread-key.js';
 import type { Db } from './db-schema.js';
 import { KIND_CODES } from './kind-codes.js';
 import type { MessageCursor } from './message-cursor.js';
-import { MESSAGE_COLUMNS, type MessageRow } from './message-row.js';
+import { CANDIDATE_COLUMNS, type CandidateRow } from './message-row.js';
 import type { MessageQuery } from './message-store.js';
 import { chunked } from './sql-helpers.js';
 
@@ -72,12 +72,12 @@ export function compileRowFilter(query: MessageQuery, options: RowFilterOptions 
 
 /** An ordered stream of candidate rows; `next` returns up to `n` rows after the previous ones, [] only at the end. */
 export interface CandidateSource {
-  next(n: number): Promise<MessageRow[]>;
+  next(n: number): Promise<CandidateRow[]>;
 }
 
 /** One slice of a scan: the rows that passed, where the scan stopped, and whether it reached its end. */
 interface ScanSlice {
-  rows: MessageRow[];
+  rows: CandidateRow[];
   /** The scan position after this slice (its last index entry), `undefined` when it read nothing. */
   last: MessageCursor | undefined;
   exhausted: boolean;
@@ -94,7 +94,7 @@ class KeysetSource implements CandidateSource {
     this.#scan = scan;
   }
 
-  async next(n: number): Promise<MessageRow[]> {
+  async next(n: number): Promise<CandidateRow[]> {
     for (;;) {
       if (this.#done) return [];
       const slice = await this.#scan(this.#after, n);
@@ -107,7 +107,7 @@ class KeysetSource implements CandidateSource {
 }
 
 /** A slice from a scan that returns whole rows: it stops at its last row. */
-function rowSlice(rows: MessageRow[], n: number): ScanSlice {
+function rowSlice(rows: CandidateRow[], n: number): ScanSlice {
   const last = rows.at(-1);
   return { rows, last: last && { time: Number(last.time), id: Number(last.id) }, exhausted: rows.length < n };
 }
@@ -129,7 +129,7 @@ export function timeSource(db: Kysely<Db>, filter: RowFilter, start: MessageCurs
     rowSlice(
       await db
         .selectFrom('messages as m')
-        .select(MESSAGE_COLUMNS)
+        .select(CANDIDATE_COLUMNS)
         .where(whereAll([...filter.conditions(time, id), ...keyset(time, id, after)]))
         .orderBy('m.time', 'desc')
         .orderBy('m.id', 'desc')
@@ -156,7 +156,7 @@ export function deviceSource(db: Kysely<Db>, devices: readonly bigint[], filter:
         await db
           .selectFrom('message_devices as x')
           .innerJoin('messages as m', (join) => join.onRef('m.id', '=', 'x.message_id').onRef('m.time', '=', 'x.time'))
-          .select(MESSAGE_COLUMNS)
+          .select(CANDIDATE_COLUMNS)
           .where('x.device', '=', devices[0]!)
           .where(whereAll([...filter.conditions(time, id), ...keyset(time, id, after)]))
           .orderBy('x.time', 'desc')
@@ -185,7 +185,7 @@ export function deviceSource(db: Kysely<Db>, devices: readonly bigint[], filter:
     const mid = sql.ref('m.id');
     const rows = await db
       .selectFrom('messages as m')
-      .select(MESSAGE_COLUMNS)
+      .select(CANDIDATE_COLUMNS)
       .where('m.id', 'in', [...new Set(keys.map((k) => Number(k.message_id)))])
       .where(whereAll(filter.conditions(mt, mid)))
       .orderBy('m.time', 'desc')
@@ -203,7 +203,7 @@ export function userSource(db: Kysely<Db>, userKey: bigint, filter: RowFilter, s
     rowSlice(
       await db
         .selectFrom('messages as m')
-        .select(MESSAGE_COLUMNS)
+        .select(CANDIDATE_COLUMNS)
         .where('m.user_id', '=', userKey)
         .where(whereAll([...filter.conditions(time, id), ...keyset(time, id, after)]))
         .orderBy('m.time', 'desc')
@@ -241,8 +241,8 @@ export class MergedCandidates {
   }
 
   /** Up to `n` next candidates (fewer only at the end). */
-  async take(n: number): Promise<MessageRow[]> {
-    const out: MessageRow[] = [];
+  async take(n: number): Promise<CandidateRow[]> {
+    const out: CandidateRow[] = [];
     while (out.length < n) {
       await this.#fill();
       let best: SourceState | undefined;
@@ -276,14 +276,14 @@ export class MergedCandidates {
 
 interface SourceState {
   source: CandidateSource;
-  buffer: MessageRow[];
+  buffer: CandidateRow[];
   at: number;
   slice: number;
   done: boolean;
 }
 
 /** Whether `a` comes before `b` newest first: later time, or same time and higher id. */
-function before(a: MessageRow, b: MessageRow): boolean {
+function before(a: CandidateRow, b: CandidateRow): boolean {
   const ta = Number(a.time);
   const tb = Number(b.time);
   return ta !== tb ? ta > tb : Number(a.id) > Number(b.id);

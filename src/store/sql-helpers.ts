@@ -17,3 +17,18 @@ export function chunked<T>(values: readonly T[], size = IN_LIST_SIZE): T[][] {
 export function keyText(column: string): RawBuilder<string> {
   return sql<string>`cast(${sql.ref(column)} as text)`;
 }
+
+/**
+ * {@link chunked}, each chunk padded (by repeating its last value) to a power of two: IN lists then come in a
+ * handful of lengths, so the SQL text repeats and prepared statements are reused. Repeats do not change an
+ * IN list's meaning.
+ */
+export function paddedChunks<T>(values: readonly T[], size = IN_LIST_SIZE): T[][] {
+  return chunked(values, size).map((chunk) => {
+    let target = 1;
+    while (target < chunk.length) target *= 2;
+    const padded = [...chunk];
+    while (padded.length < target) padded.push(chunk[chunk.length - 1]!);
+    return padded;
+  });
+}

@@ -5,7 +5,7 @@ import type { Db } from '../store/db-schema.js';
 import { unpackDeviceKeys } from '../store/device-set.js';
 import { KIND_CODES, kindOfCode } from '../store/kind-codes.js';
 import { decodeCursor, encodeCursor } from '../store/message-cursor.js';
-import { MESSAGE_COLUMNS, parseMessageId, toStoredMessage, type MessageRow } from '../store/message-row.js';
+import { CANDIDATE_COLUMNS, MESSAGE_COLUMNS, parseMessageId, toStoredMessage, type CandidateRow, type MessageRow } from '../store/message-row.js';
 import {
   compileRowFilter,
   deviceSources,
@@ -16,7 +16,7 @@ import {
   type RowFilter,
 } from '../store/message-sources.js';
 import type { MessagePage, PartyMessageQuery, PartyView, VisibleMessage } from '../store/message-store.js';
-import { chunked, keyText } from '../store/sql-helpers.js';
+import { chunked, keyText, paddedChunks } from '../store/sql-helpers.js';
 import type { StoredMessage, Thread } from '../store/stored-message.js';
 import { computeThreadStatus } from '../threads/thread-status.js';
 import { threadKeyOf } from '../threads/thread-key.js';
@@ -101,29 +101,32 @@ export class KyselyPartyView implements PartyView {
 
     const candidates = new MergedCandidates(sources);
     const facts = new ReferenceFacts(this.#db, viewer);
-    const items: StoredMessage[] = [];
+    const picked: CandidateRow[] = [];
     let slice = limit + 1;
-    while (items.length <= limit) {
+    while (picked.length <= limit) {
       const rows = await candidates.take(slice);
       if (rows.length === 0) break;
       slice = Math.min(4096, slice * 2);
-      const verdicts = viewer.operator ? undefined : await this.#evaluate(rows, facts);
-      for (let i = 0; i < rows.length && items.length <= limit; i++) {
+      const verdicts = viewer.operator ? undefined : await this.#evaluate(rows, facts, false);
+      for (let i = 0; i < rows.length && picked.length <= limit; i++) {
         const row = rows[i]!;
         if (verdicts && verdicts[i]!.length === 0) continue;
         if (mpxnLinks && !onSupplyPoint(row, mpxnLinks)) continue;
-        items.push(toStoredMessage(row));
+        picked.push(row);
       }
     }
-    const page = items.slice(0, limit);
+    const page = picked.slice(0, limit);
     const last = page.at(-1);
-    return { items: page, nextCursor: items.length > limit && last ? encodeCursor({ time: last.time.getTime(), id: Number(last.id) }) : null };
+    return {
+      items: await this.#fullRows(page),
+      nextCursor: picked.length > limit && last ? encodeCursor({ time: Number(last.time), id: Number(last.id) }) : null,
+    };
   }
 
   async getMessage(id: string): Promise<VisibleMessage | undefined> {
     const row = await this.#row(id);
     if (!row) return undefined;
-    const [reasons] = await this.#evaluate([row], new ReferenceFacts(this.#db, this.#viewer));
+    const [reasons] = await this.#evaluate([row], new ReferenceFacts(this.#db, this.#viewer), true);
     return reasons!.length ? { message: toStoredMessage(row), reasons: reasons! } : undefined;
   }
 
@@ -143,7 +146,7 @@ export class KyselyPartyView implements PartyView {
     for (const group of chunked(ids)) {
       rows.push(...(await this.#db.selectFrom('messages as m').select(MESSAGE_COLUMNS).where('m.id', 'in', group).execute()));
     }
-    const verdicts = await this.#evaluate(rows, new ReferenceFacts(this.#db, this.#viewer));
+    const verdicts = await this.#evaluate(rows, new ReferenceFacts(this.#db, this.#viewer), false);
     const visible = new Set(rows.filter((_, i) => verdicts[i]!.length > 0).map((r) => String(r.id)));
     const members = thread.members.filter((m) => visible.has(m.id));
     if (members.length === 0) return undefined;
@@ -151,15 +154,35 @@ export class KyselyPartyView implements PartyView {
     return { requestId: thread.requestId, request: members.find((m) => m.kind === 'request') ?? null, members, status, timings };
   }
 
-  /** Reasons for each row (empty: invisible), loading the reference facts and captured requests they need. */
-  async #evaluate(rows: readonly MessageRow[], facts: ReferenceFacts): Promise<VisibilityReason[][]> {
+  /**
+   * Reasons for each row (empty: invisible), loading the reference facts they need. Rule 4 needs the captured
+   * request, an extra lookup: it is made only for answers that rules 1-3 leave invisible (or for every answer
+   * when `allReasons`, for explanations) and on whose devices the party has some window at all. That is
+   * exact: the store keeps the request's devices in the answer's S(M), so a party with no window on any device
+   * of S(M) cannot see the request by rule 2 or 3.
+   */
+  async #evaluate(rows: readonly CandidateRow[], facts: ReferenceFacts, allReasons: boolean): Promise<VisibilityReason[][]> {
     const messages = rows.map(ruleMessage);
-    const requests = await this.#capturedRequests(messages);
-    const devices: bigint[] = [];
-    for (const m of messages) devices.push(...m.devices);
-    for (const list of requests.values()) for (const r of list) devices.push(...r.devices);
-    await facts.ensure(devices);
-    return messages.map((m) => visibilityReasons(m, (m.requestId !== null && requests.get(m.requestId)) || [], this.#viewer, facts));
+    await facts.ensure(messages.flatMap((m) => m.devices));
+    const reasons = messages.map((m) => visibilityReasons(m, [], this.#viewer, facts));
+    const answers = messages.filter(
+      (m, i) => m.kind !== 'request' && m.requestId !== null && (allReasons || reasons[i]!.length === 0) && hasAnyWindow(m.devices, this.#viewer, facts),
+    );
+    if (answers.length === 0) return reasons;
+    const requests = await this.#capturedRequests(answers);
+    await facts.ensure([...requests.values()].flatMap((list) => list.flatMap((r) => r.devices)));
+    const rechecked = new Set(answers);
+    return messages.map((m, i) =>
+      rechecked.has(m) && requests.has(m.requestId!) ? visibilityReasons(m, requests.get(m.requestId!)!, this.#viewer, facts) : reasons[i]!,
+    );
+  }
+
+  /** The full rows of a page's candidates, in the page's order. */
+  async #fullRows(page: readonly CandidateRow[]): Promise<StoredMessage[]> {
+    if (page.length === 0) return [];
+    const rows = await this.#db.selectFrom('messages as m').select(MESSAGE_COLUMNS).where('m.id', 'in', page.map((r) => Number(r.id))).execute();
+    const byId = new Map(rows.map((r) => [Number(r.id), r]));
+    return page.map((r) => toStoredMessage(byId.get(Number(r.id))!));
   }
 
   /** The captured requests (rule 4) for the answers among `messages`, by RequestID text. */
@@ -167,11 +190,11 @@ export class KyselyPartyView implements PartyView {
     const wanted = new Set<string>();
     for (const m of messages) if (m.kind !== 'request' && m.requestId !== null) wanted.add(m.requestId);
     const out = new Map<string, RuleMessage[]>();
-    for (const group of chunked([...wanted])) {
+    for (const keys of paddedChunks([...new Set([...wanted].map(threadKeyOf))])) {
       const rows = await this.#db
         .selectFrom('messages as m')
-        .select(MESSAGE_COLUMNS)
-        .where('m.thread_key', 'in', [...new Set(group.map(threadKeyOf))])
+        .select(CANDIDATE_COLUMNS)
+        .where('m.thread_key', 'in', keys)
         .where('m.kind', '=', KIND_CODES.request)
         .execute();
       for (const row of rows) {
@@ -252,12 +275,27 @@ export class KyselyPartyView implements PartyView {
 }
 
 /** Whether a device of S(M) was linked to the supply point at t(M). */
-function onSupplyPoint(row: MessageRow, links: ReadonlyMap<bigint, ReadonlyArray<{ from: number; to: number | null }>>): boolean {
+function onSupplyPoint(row: CandidateRow, links: ReadonlyMap<bigint, ReadonlyArray<{ from: number; to: number | null }>>): boolean {
   const t = Number(row.time);
   return unpackDeviceKeys(row.device_ids).some((d) => links.get(d)?.some((p) => within(p, t)) ?? false);
 }
 
-function ruleMessage(row: MessageRow): RuleMessage {
+/** Whether the party has any supplier window (a link overlapping its registration) or certificate on a device. */
+function hasAnyWindow(devices: readonly bigint[], viewer: Viewer, facts: ReferenceFacts): boolean {
+  for (const d of devices) {
+    if (viewer.networkOperatorUser && (facts.certificates.get(d)?.length ?? 0) > 0) return true;
+    for (const link of facts.links.get(d) ?? []) {
+      for (const reg of facts.supply.get(link.mpxn) ?? []) if (overlaps(link, reg)) return true;
+    }
+  }
+  return false;
+}
+
+function overlaps(a: { from: number; to: number | null }, b: { from: number; to: number | null }): boolean {
+  return (a.to === null || b.from < a.to) && (b.to === null || a.from < b.to);
+}
+
+function ruleMessage(row: CandidateRow): RuleMessage {
   return {
     id: String(row.id),
     kind: kindOfCode(row.kind),

@@ -4,6 +4,7 @@ import type { StoreDialect } from '../store-dialect.js';
 import { SqliteStoreAdapter } from './sqlite-adapter.js';
 import type { SqliteStoreConfig, SqliteStoreDatabase } from './sqlite-config.js';
 import { applySqlitePragmas } from './sqlite-pragmas.js';
+import { withStatementCache } from './statement-cache.js';
 
 /** SQLite through better-sqlite3: one connection shared by Kysely (reads) and the adapter (bulk writes). */
 export class SqliteStoreDialect implements StoreDialect {
@@ -16,7 +17,7 @@ export class SqliteStoreDialect implements StoreDialect {
   }
 
   createKyselyDialect(): Dialect {
-    return new SqliteDialect({ database: () => this.#getDatabase() });
+    return new SqliteDialect({ database: async () => withStatementCache(await this.#getDatabase()) });
   }
 
   createAdapter(): StoreAdapter {
