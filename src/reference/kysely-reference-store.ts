@@ -278,38 +278,36 @@ async function readParties(db: Reader, ids: readonly string[]): Promise<PartyRec
 }
 
 async function readLinks(db: Reader, keys: readonly bigint[]): Promise<Map<Eui64, LinkHistory>> {
-  const out = new Map<Eui64, LinkHistory>();
-  for (const chunk of chunked([...keys])) {
-    const rows = await db
-      .selectFrom('device_links')
-      .select([keyText('device').as('device'), 'mpxn', 'valid_from', 'valid_to'])
-      .where('device', 'in', chunk)
-      .orderBy('valid_from')
-      .execute();
-    for (const r of rows) {
-      const deviceId = bigIntToEui64(BigInt(r.device));
-      let entry = out.get(deviceId);
-      if (!entry) out.set(deviceId, (entry = { deviceId, history: [] }));
-      entry.history.push({ mpxn: r.mpxn, from: Number(r.valid_from), to: r.valid_to === null ? null : Number(r.valid_to) });
-    }
-  }
-  return out;
+  return readDeviceHistories(
+    keys,
+    (chunk) =>
+      db.selectFrom('device_links').select([keyText('device').as('device'), 'mpxn', 'valid_from', 'valid_to']).where('device', 'in', chunk).orderBy('valid_from').execute(),
+    (r) => ({ mpxn: r.mpxn, from: Number(r.valid_from), to: r.valid_to === null ? null : Number(r.valid_to) }),
+  );
 }
 
 async function readCertificates(db: Reader, keys: readonly bigint[]): Promise<Map<Eui64, CertificateHistory>> {
-  const out = new Map<Eui64, CertificateHistory>();
+  return readDeviceHistories(
+    keys,
+    (chunk) =>
+      db.selectFrom('certificates').select([keyText('device').as('device'), 'party_id', 'valid_from', 'valid_to']).where('device', 'in', chunk).orderBy('valid_from').execute(),
+    (r) => partyPeriod(r),
+  );
+}
+
+/** Per-device histories from rows read in IN-list chunks, each row turned into a period by `period`. */
+async function readDeviceHistories<R extends { device: string }, P>(
+  keys: readonly bigint[],
+  read: (chunk: bigint[]) => Promise<R[]>,
+  period: (row: R) => P,
+): Promise<Map<Eui64, { deviceId: Eui64; history: P[] }>> {
+  const out = new Map<Eui64, { deviceId: Eui64; history: P[] }>();
   for (const chunk of chunked([...keys])) {
-    const rows = await db
-      .selectFrom('certificates')
-      .select([keyText('device').as('device'), 'party_id', 'valid_from', 'valid_to'])
-      .where('device', 'in', chunk)
-      .orderBy('valid_from')
-      .execute();
-    for (const r of rows) {
+    for (const r of await read(chunk)) {
       const deviceId = bigIntToEui64(BigInt(r.device));
       let entry = out.get(deviceId);
       if (!entry) out.set(deviceId, (entry = { deviceId, history: [] }));
-      entry.history.push(partyPeriod(r));
+      entry.history.push(period(r));
     }
   }
   return out;

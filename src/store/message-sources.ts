@@ -123,6 +123,16 @@ function whereAll(conds: RawBuilder<unknown>[]): RawBuilder<SqlBool> {
 
 /** Every message matching `filter`, newest first. */
 export function timeSource(db: Kysely<Db>, filter: RowFilter, start: MessageCursor | undefined): CandidateSource {
+  return messagesSource(db, [], filter, start);
+}
+
+/** Messages whose U(M) is `userKey`, newest first (the `messages_user` index). */
+export function userSource(db: Kysely<Db>, userKey: bigint, filter: RowFilter, start: MessageCursor | undefined): CandidateSource {
+  return messagesSource(db, [sql`m.user_id = ${userKey}`], filter, start);
+}
+
+/** A newest-first scan of `messages` under `extra` conditions and the row filters. */
+function messagesSource(db: Kysely<Db>, extra: RawBuilder<unknown>[], filter: RowFilter, start: MessageCursor | undefined): CandidateSource {
   const time = sql.ref('m.time');
   const id = sql.ref('m.id');
   return new KeysetSource(start, async (after, n) =>
@@ -130,7 +140,7 @@ export function timeSource(db: Kysely<Db>, filter: RowFilter, start: MessageCurs
       await db
         .selectFrom('messages as m')
         .select(CANDIDATE_COLUMNS)
-        .where(whereAll([...filter.conditions(time, id), ...keyset(time, id, after)]))
+        .where(whereAll([...extra, ...filter.conditions(time, id), ...keyset(time, id, after)]))
         .orderBy('m.time', 'desc')
         .orderBy('m.id', 'desc')
         .limit(n)
@@ -193,26 +203,6 @@ export function deviceSource(db: Kysely<Db>, devices: readonly bigint[], filter:
       .execute();
     return { rows, last, exhausted: keys.length < n };
   });
-}
-
-/** Messages whose U(M) is `userKey`, newest first. */
-export function userSource(db: Kysely<Db>, userKey: bigint, filter: RowFilter, start: MessageCursor | undefined): CandidateSource {
-  const time = sql.ref('m.time');
-  const id = sql.ref('m.id');
-  return new KeysetSource(start, async (after, n) =>
-    rowSlice(
-      await db
-        .selectFrom('messages as m')
-        .select(CANDIDATE_COLUMNS)
-        .where('m.user_id', '=', userKey)
-        .where(whereAll([...filter.conditions(time, id), ...keyset(time, id, after)]))
-        .orderBy('m.time', 'desc')
-        .orderBy('m.id', 'desc')
-        .limit(n)
-        .execute(),
-      n,
-    ),
-  );
 }
 
 /** Device sources for any number of devices: one scan per {@link IN_LIST_SIZE}-sized group. */
