@@ -21,6 +21,10 @@ export const ERROR_CATALOGUE = {
   // Reference data (parties, devices, links, registrations, certificates).
   REFERENCE_INVALID: { status: 400, message: 'invalid reference data' },
   REFERENCE_UNKNOWN_PARTY: { status: 404, message: 'no such party' },
+  // Accounts and API tokens.
+  AUTH_INVALID_INPUT: { status: 400, message: 'invalid account or token request' },
+  AUTH_CONFLICT: { status: 409, message: 'already exists' },
+  AUTH_NOT_FOUND: { status: 404, message: 'no such account or token' },
   // Store.
   STORE_NOT_FOUND: { status: 404, message: 'not found' },
   STORE_UNAVAILABLE: { status: 503, message: 'the message store is unavailable' },
@@ -73,6 +77,9 @@ export class ReferenceError extends SrvvError {
     this.problems = problems;
   }
 }
+
+/** Raised by account and token management (src/auth/). */
+export class AuthError extends SrvvError {}
 
 /** Raised by the store; driver errors never leave `src/store/`. */
 export class StoreError extends SrvvError {}

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isSrvvError } from '../errors.js';
+import { registerAuthCommands } from './auth-commands.js';
 import { registerIngestCommand } from './ingest-command.js';
 import { registerMessagesCommands } from './messages-command.js';
 import { registerReferenceCommand } from './reference-command.js';
@@ -15,6 +16,7 @@ export async function main(argv: string[]): Promise<void> {
   registerIngestCommand(program);
   registerReferenceCommand(program);
   registerMessagesCommands(program);
+  registerAuthCommands(program);
   registerServeCommand(program);
   try {
     await program.parseAsync(argv);

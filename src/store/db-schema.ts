@@ -116,7 +116,33 @@ export interface CertificatesTable {
   valid_to: Int8 | null;
 }
 
+/** Portal accounts (migrations/0003-accounts.ts). */
+export interface AccountsTable {
+  username: string;
+  party_id: string;
+  role: string;
+  /** scrypt hash (auth/passwords.ts); null until a password is set. */
+  password_hash: string | null;
+  created_at: Int8;
+  failed_logins: number;
+  locked_until: Int8 | null;
+}
+
+/** API tokens: only the SHA-256 of the secret is kept. */
+export interface ApiTokensTable {
+  id: string;
+  name: string;
+  scope: string;
+  party_id: string | null;
+  secret_hash: Uint8Array;
+  created_at: Int8;
+  expires_at: Int8 | null;
+  revoked_at: Int8 | null;
+}
+
 export interface Db {
+  accounts: AccountsTable;
+  api_tokens: ApiTokensTable;
   parties: PartiesTable;
   party_user_ids: PartyUserIdsTable;
   devices: DevicesTable;

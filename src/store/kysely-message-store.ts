@@ -1,5 +1,6 @@
 import { Kysely } from 'kysely';
 import { isSrvvError, ReferenceError, StoreError } from '../errors.js';
+import { KyselyAccountStore, type AccountStore } from '../auth/account-store.js';
 import { KyselyReferenceStore } from '../reference/kysely-reference-store.js';
 import type { ReferenceStore } from '../reference/reference-store.js';
 import { KyselyPartyView } from '../visibility/party-view.js';
@@ -32,6 +33,7 @@ export class KyselyMessageStore implements MessageStore {
   readonly #adapter: StoreAdapter;
   readonly #chunks = new ChunkCache();
   readonly reference: ReferenceStore;
+  readonly accounts: AccountStore;
   #closed: Promise<void> | undefined;
 
   private constructor(db: Kysely<Db>, adapter: StoreAdapter) {
@@ -39,6 +41,7 @@ export class KyselyMessageStore implements MessageStore {
     this.#db = db;
     this.#adapter = adapter;
     this.reference = guardedReferenceStore(new KyselyReferenceStore(db), (action, op) => this.#run(action, op));
+    this.accounts = guardedAccountStore(new KyselyAccountStore(db), (action, op) => this.#run(action, op));
   }
 
   /** Connects, migrates and prepares the write path; on failure closes what it opened. */
@@ -190,6 +193,16 @@ function guardedReferenceStore(inner: ReferenceStore, run: Runner): ReferenceSto
     userIdOwner: (userId) => run('reading a User ID', () => inner.userIdOwner(userId)),
     getDevice: (deviceId) => run('reading a device', () => inner.getDevice(deviceId)),
     getRegistrations: (mpxn) => run('reading registrations', () => inner.getRegistrations(mpxn)),
+  };
+}
+
+function guardedAccountStore(inner: AccountStore, run: Runner): AccountStore {
+  return {
+    addUser: (input, now) => run('adding a user', () => inner.addUser(input, now)),
+    createToken: (input, now) => run('creating a token', () => inner.createToken(input, now)),
+    revokeToken: (nameOrId, now) => run('revoking a token', () => inner.revokeToken(nameOrId, now)),
+    listTokens: (partyId) => run('listing tokens', () => inner.listTokens(partyId)),
+    authenticateToken: (token, now) => run('checking a token', () => inner.authenticateToken(token, now)),
   };
 }
 

@@ -1,6 +1,7 @@
 import type { MessageKind } from '../duis/duis-message.js';
 import type { UserRole } from '../reference/reference-document.js';
 import type { ReferenceStore } from '../reference/reference-store.js';
+import type { AccountStore } from '../auth/account-store.js';
 import type { VisibilityReason } from '../visibility/visibility-reason.js';
 import type { IngestOutcome, PreparedBatch } from './prepared-batch.js';
 import type { StoredMessage, Thread } from './stored-message.js';
@@ -58,6 +59,9 @@ export interface MessageStore {
 
   /** Reference data (parties, devices, links, registrations, certificates) in the same database. */
   readonly reference: ReferenceStore;
+
+  /** Portal accounts and API tokens in the same database. */
+  readonly accounts: AccountStore;
 
   /**
    * The store as party `partyId` sees it under the visibility rules (DOMAIN.md): every read returns only what

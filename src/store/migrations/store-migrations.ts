@@ -2,6 +2,7 @@ import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'k
 import type { StoreBackend } from '../message-store.js';
 import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-reference-data.js';
+import * as m0003 from './0003-accounts.js';
 
 /** A migration step with dialect-specific DDL: it is told which backend it runs on. */
 interface StoreMigration {
@@ -13,6 +14,7 @@ interface StoreMigration {
 const STEPS: Record<string, StoreMigration> = {
   '0001-initial': m0001,
   '0002-reference-data': m0002,
+  '0003-accounts': m0003,
 };
 
 /** Statically imported steps (no directory scan: works the same from src/ through tsx and from dist/). */

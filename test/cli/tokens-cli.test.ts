@@ -1,0 +1,63 @@
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { openStore } from '../../src/store/open-store.js';
+
+// The built command (`npm test` builds first), as an administrator sets up access on a fresh SQLite file.
+const CLI = resolve('bin/srvv.js');
+
+function srvv(args: string[], input?: string) {
+  const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', ...(input !== undefined ? { input } : {}) });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+describe('srvv users and tokens', () => {
+  let dir: string;
+  let db: string;
+  before(() => {
+    assert.ok(existsSync('dist/cli/main.js'), 'run `npm run build` first (npm test does)');
+    dir = mkdtempSync(join(tmpdir(), 'srvv-auth-'));
+    db = `sqlite:${join(dir, 'auth.db')}`;
+    const parties = join(dir, 'parties.json');
+    writeFileSync(parties, JSON.stringify({ parties: [{ id: 'SUPA', name: 'Supplier A', userIds: [{ userId: '90-B3-D5-1F-30-01-00-00', role: 'IS' }] }] }));
+    assert.equal(srvv(['reference', 'import', parties, '--db', db]).status, 0);
+  });
+  after(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('adds a user with a password from stdin', () => {
+    const run = srvv(['users', 'add', '--party', 'SUPA', '--username', 'alice', '--role', 'admin', '--password-stdin', '--db', db], 'a long enough secret\n');
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /added admin alice to party SUPA/);
+    const again = srvv(['users', 'add', '--party', 'SUPA', '--username', 'alice', '--db', db]);
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, /already exists/);
+  });
+
+  it('creates a token printed alone on the last line, which authenticates until revoked', async () => {
+    const run = srvv(['tokens', 'create', '--name', 'SOC integration', '--scope', 'read', '--party', 'SUPA', '--expires', '90d', '--db', db]);
+    assert.equal(run.status, 0, run.stderr);
+    const lines = run.stdout.trimEnd().split('\n');
+    const token = lines.at(-1)!;
+    assert.match(token, /^srvv_[0-9a-f]{12}_[A-Za-z0-9_-]{43}$/);
+    assert.match(run.stderr, /not shown again/);
+
+    const store = await openStore(db);
+    try {
+      assert.equal((await store.accounts.authenticateToken(token))?.partyId, 'SUPA');
+      const list = srvv(['tokens', 'list', '--db', db]);
+      assert.match(list.stdout, /read .*SUPA .*expires .*SOC integration/);
+      assert.ok(!list.stdout.includes(token.slice(18)), 'listing never shows the secret');
+      assert.equal(srvv(['tokens', 'revoke', 'SOC integration', '--db', db]).status, 0);
+      assert.equal(await store.accounts.authenticateToken(token), undefined);
+    } finally {
+      await store.close();
+    }
+    const bad = srvv(['tokens', 'create', '--name', 'x', '--scope', 'read', '--db', db]);
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, /--party/);
+    assert.match(srvv(['tokens', 'create', '--name', 'y', '--scope', 'ingest', '--expires', '3w', '--db', db]).stderr, /--expires/);
+  });
+});
