@@ -3,6 +3,7 @@ import { ACCOUNT_ROLES, type AccountRole } from '../auth/account-store.js';
 import { parseDuration, TOKEN_SCOPES, type TokenScope } from '../auth/api-token.js';
 import { resolveDbUrl } from '../config/db-url.js';
 import { openStore } from '../store/open-store.js';
+import { readStdin } from './stdin.js';
 
 const DB_OPTION = ['--db <url>', 'sqlite:<path> or postgres://... (default: $SRVV_DB or sqlite:./data/srvv.db)'] as const;
 
@@ -24,7 +25,7 @@ export function registerAuthCommands(program: Command): void {
     .option('--password-stdin', 'read the password from the first line of stdin')
     .option(...DB_OPTION)
     .action(async (flags: { party: string; username: string; role: string; passwordStdin?: boolean; db?: string }) => {
-      const password = flags.passwordStdin ? await firstLineOfStdin() : undefined;
+      const password = flags.passwordStdin ? (await readStdin()).split(/\r?\n/)[0] ?? '' : undefined;
       const store = await openStore(resolveDbUrl(flags.db));
       try {
         const account = await store.accounts.addUser({ partyId: flags.party, username: flags.username, role: flags.role as AccountRole, ...(password !== undefined ? { password } : {}) });
@@ -98,10 +99,4 @@ export function registerAuthCommands(program: Command): void {
         await store.close();
       }
     });
-}
-
-async function firstLineOfStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8').split(/\r?\n/)[0] ?? '';
 }

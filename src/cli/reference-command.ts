@@ -6,6 +6,7 @@ import { readReferenceInput } from '../reference/reference-input.js';
 import type { ReferenceImportResult } from '../reference/reference-store.js';
 import { openStore } from '../store/open-store.js';
 import { EXIT_SOME_REJECTED } from './ingest-command.js';
+import { readStdin } from './stdin.js';
 
 interface ImportFlags {
   db?: string;
@@ -67,10 +68,4 @@ export function formatImportResult(r: ReferenceImportResult): string {
     ...r.warnings.map((w) => `warning: ${w.path}: ${w.message}`),
   ];
   return lines.join('\n') + '\n';
-}
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }

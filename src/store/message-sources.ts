@@ -1,6 +1,6 @@
 import { sql, type Kysely, type RawBuilder, type SqlBool } from 'kysely';
 import { MESSAGE_KINDS } from '../duis/duis-message.js';
-import { eui64ToBigInt, normaliseEui64 } from '../duis/eui64.js';
+import { normaliseEui64 } from '../duis/eui64.js';
 import { canonicalRequestId, threadKeyOf } from '../threads/thread-key.js';
 import type { Db } from './db-schema.js';
 import { KIND_CODES } from './kind-codes.js';
@@ -208,11 +208,6 @@ export function deviceSource(db: Kysely<Db>, devices: readonly bigint[], filter:
 /** Device sources for any number of devices: one scan per {@link IN_LIST_SIZE}-sized group. */
 export function deviceSources(db: Kysely<Db>, devices: readonly bigint[], filter: RowFilter, start: MessageCursor | undefined): CandidateSource[] {
   return chunked([...new Set(devices)]).map((group) => deviceSource(db, group, filter, start));
-}
-
-/** User ID key of an EUI-64 text, for `userSource` and `excludeUserKeys`. */
-export function userKey(userId: string): bigint {
-  return eui64ToBigInt(userId);
 }
 
 /**

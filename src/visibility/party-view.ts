@@ -16,7 +16,7 @@ import {
   type RowFilter,
 } from '../store/message-sources.js';
 import type { MessagePage, PartyMessageQuery, PartyView, VisibleMessage } from '../store/message-store.js';
-import { chunked, keyText, paddedChunks } from '../store/sql-helpers.js';
+import { keyText, paddedChunks } from '../store/sql-helpers.js';
 import type { StoredMessage, Thread } from '../store/stored-message.js';
 import { computeThreadStatus } from '../threads/thread-status.js';
 import { threadKeyOf } from '../threads/thread-key.js';
@@ -141,14 +141,9 @@ export class KyselyPartyView implements PartyView {
   async getThread(requestId: string): Promise<Thread | undefined> {
     const thread = await this.#base.getThread(requestId);
     if (!thread) return undefined;
-    const ids = thread.members.map((m) => Number(m.id));
-    const rows: MessageRow[] = [];
-    for (const group of chunked(ids)) {
-      rows.push(...(await this.#db.selectFrom('messages as m').select(MESSAGE_COLUMNS).where('m.id', 'in', group).execute()));
-    }
-    const verdicts = await this.#evaluate(rows, new ReferenceFacts(this.#db, this.#viewer), false);
-    const visible = new Set(rows.filter((_, i) => verdicts[i]!.length > 0).map((r) => String(r.id)));
-    const members = thread.members.filter((m) => visible.has(m.id));
+    // The members already carry what the rules read: no second read of their rows.
+    const verdicts = await this.#evaluateRules(thread.members.map(storedRuleMessage), new ReferenceFacts(this.#db, this.#viewer), false);
+    const members = thread.members.filter((_, i) => verdicts[i]!.length > 0);
     if (members.length === 0) return undefined;
     const { status, timings } = computeThreadStatus(members);
     return { requestId: thread.requestId, request: members.find((m) => m.kind === 'request') ?? null, members, status, timings };
@@ -161,8 +156,11 @@ export class KyselyPartyView implements PartyView {
    * exact: the store keeps the request's devices in the answer's S(M), so a party with no window on any device
    * of S(M) cannot see the request by rule 2 or 3.
    */
-  async #evaluate(rows: readonly CandidateRow[], facts: ReferenceFacts, allReasons: boolean): Promise<VisibilityReason[][]> {
-    const messages = rows.map(ruleMessage);
+  #evaluate(rows: readonly CandidateRow[], facts: ReferenceFacts, allReasons: boolean): Promise<VisibilityReason[][]> {
+    return this.#evaluateRules(rows.map(ruleMessage), facts, allReasons);
+  }
+
+  async #evaluateRules(messages: readonly RuleMessage[], facts: ReferenceFacts, allReasons: boolean): Promise<VisibilityReason[][]> {
     await facts.ensure(messages.flatMap((m) => m.devices));
     const reasons = messages.map((m) => visibilityReasons(m, [], this.#viewer, facts));
     const answers = messages.filter(
@@ -293,6 +291,10 @@ function hasAnyWindow(devices: readonly bigint[], viewer: Viewer, facts: Referen
 
 function overlaps(a: { from: number; to: number | null }, b: { from: number; to: number | null }): boolean {
   return (a.to === null || b.from < a.to) && (b.to === null || a.from < b.to);
+}
+
+function storedRuleMessage(m: StoredMessage): RuleMessage {
+  return { id: m.id, kind: m.kind, time: m.time.getTime(), requestId: m.requestId, responseId: m.responseId, devices: m.deviceIds.map(eui64ToBigInt) };
 }
 
 function ruleMessage(row: CandidateRow): RuleMessage {

@@ -1,0 +1,6 @@
+/** Everything on standard input, as UTF-8 (for `-` as a file name and `--password-stdin`). */
+export async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
