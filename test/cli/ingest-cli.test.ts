@@ -1,21 +1,15 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { srvv } from './run-srvv.js';
 import { openStore } from '../../src/store/open-store.js';
 import type { IngestSummary } from '../../src/ingest/ingest-summary.js';
 
-// These tests run the built command (`npm test` builds first), as a user would.
-const CLI = resolve('bin/srvv.js');
 const TEMPLATES = resolve('node_modules/@smartdcc/duis-templates/templates');
 
-function srvv(args: string[], env: Record<string, string> = {}) {
-  const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env } });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
 
 function distinctTemplates(): { files: number; distinct: number } {
   const files = readdirSync(TEMPLATES).filter((f) => f.toLowerCase().endsWith('.xml'));
@@ -53,7 +47,7 @@ describe('srvv ingest', () => {
       assert.equal(summary.duplicates, files - distinct);
       assert.equal(summary.ingestedByKind.request, distinct);
 
-      const second = srvv(['ingest', TEMPLATES, '--json'], { SRVV_DB: db });
+      const second = srvv(['ingest', TEMPLATES, '--json'], { env: { SRVV_DB: db } });
       assert.equal(second.status, 0, second.stderr);
       const again = JSON.parse(second.stdout) as IngestSummary;
       assert.equal(again.ingested, 0);

@@ -1,19 +1,13 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { srvv } from './run-srvv.js';
 
-// The built command (`npm test` builds first), as an operator would run it against an SQLite file.
-const CLI = resolve('bin/srvv.js');
 const READ = resolve('node_modules/@smartdcc/duis-templates/templates/ECS17b_4.1.1_SINGLE_SUCCESS_REQUEST_DUIS.XML');
 const ESME = '00-DB-12-34-56-78-90-A0'; // the template's target; its originator is 90-B3-D5-1F-30-01-00-00 (IS)
 
-function srvv(args: string[], input?: string) {
-  const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', ...(input !== undefined ? { input } : {}) });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
 
 describe('srvv reference import, messages and explain', () => {
   let dir: string;
@@ -67,7 +61,7 @@ describe('srvv reference import, messages and explain', () => {
     assert.match(run.stderr, /nothing changed \(2 problems\)/);
     assert.match(run.stderr, /line 2 \(from\): not an ISO-8601/);
     assert.match(run.stderr, /line 3/);
-    const unknownParty = srvv(['reference', 'import', '-', '--db', db], JSON.stringify({ certificates: [{ deviceId: ESME, history: [{ partyId: 'GHOST', from: '2024-01-01T00:00:00Z' }] }] }));
+    const unknownParty = srvv(['reference', 'import', '-', '--db', db], { input: JSON.stringify({ certificates: [{ deviceId: ESME, history: [{ partyId: 'GHOST', from: '2024-01-01T00:00:00Z' }] }] }) });
     assert.equal(unknownParty.status, 3);
     assert.match(unknownParty.stderr, /certificates\[0\]\.history\[0\]\.partyId: unknown party "GHOST"/);
     assert.equal(srvv(['reference', 'import', join(dir, 'regs.csv'), '--db', db]).status, 1, 'CSV without --section');

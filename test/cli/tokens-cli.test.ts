@@ -1,18 +1,12 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
+import { srvv } from './run-srvv.js';
 import { openStore } from '../../src/store/open-store.js';
 
-// The built command (`npm test` builds first), as an administrator sets up access on a fresh SQLite file.
-const CLI = resolve('bin/srvv.js');
 
-function srvv(args: string[], input?: string) {
-  const run = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', ...(input !== undefined ? { input } : {}) });
-  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
-}
 
 describe('srvv users and tokens', () => {
   let dir: string;
@@ -28,7 +22,7 @@ describe('srvv users and tokens', () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it('adds a user with a password from stdin', () => {
-    const run = srvv(['users', 'add', '--party', 'SUPA', '--username', 'alice', '--role', 'admin', '--password-stdin', '--db', db], 'a long enough secret\n');
+    const run = srvv(['users', 'add', '--party', 'SUPA', '--username', 'alice', '--role', 'admin', '--password-stdin', '--db', db], { input: 'a long enough secret\n' });
     assert.equal(run.status, 0, run.stderr);
     assert.match(run.stdout, /added admin alice to party SUPA/);
     const again = srvv(['users', 'add', '--party', 'SUPA', '--username', 'alice', '--db', db]);

@@ -3,6 +3,7 @@ import type { DuisMessage, RequestId, ResponseId } from '../../src/duis/duis-mes
 import { formatRequestId } from '../../src/duis/duis-message.js';
 import type { PreparedBatch, PreparedMessage } from '../../src/store/prepared-batch.js';
 import { encodeChunk } from '../../src/store/xml-chunk.js';
+import { messageTime } from '../../src/ingest/prepare-batch.js';
 
 // Hand-built DuisMessage values named after DCC scenarios (until parseDuis lands, the store does not need it).
 export const SUPPLIER = '90-B3-D5-1F-30-01-00-00'; // Import Supplier User ID
@@ -136,12 +137,8 @@ export interface FixtureInput {
   receivedAt: number;
 }
 
-/** t(M) as the ingest pipeline computes it. */
-export function messageTime(m: DuisMessage, receivedAt: number): number {
-  if (m.kind === 'request' || m.responseDateTime === null) return receivedAt;
-  const t = Date.parse(m.responseDateTime);
-  return Number.isNaN(t) ? receivedAt : t;
-}
+/** t(M) exactly as the ingest pipeline computes it, so `batchOf` builds what `prepareBatch` would. */
+export { messageTime } from '../../src/ingest/prepare-batch.js';
 
 /** What src/ingest/prepare-batch.ts produces, from already parsed messages. */
 export function batchOf(inputs: readonly FixtureInput[]): PreparedBatch {

@@ -1,6 +1,6 @@
 import { formatRequestId, formatResponseId } from '../../src/duis/duis-message.js';
 import type { ReferenceDocument } from '../../src/reference/reference-document.js';
-import { messageTime } from '../store-suite/fixtures.js';
+import { timeOf } from './plain-rules.js';
 import type { VisibilityCase } from './visibility-case.js';
 import { DAY, T0 } from './world-constants.js';
 
@@ -38,7 +38,7 @@ export function describeCase(c: VisibilityCase): string {
     const ids = [m.requestId && `RequestID ${formatRequestId(m.requestId)}`, m.responseId && `ResponseID ${formatResponseId(m.responseId)}`];
     lines.push(
       `  #${i} ${m.kind} ${m.serviceReferenceVariant ?? ''} ${m.responseCode ?? ''} ${ids.filter(Boolean).join(' ')} ` +
-        `devices [${m.deviceIds.join(', ')}] received ${relTime(cm.receivedAt)} t=${relTime(messageTime(m, cm.receivedAt))}`,
+        `devices [${m.deviceIds.join(', ')}] received ${relTime(cm.receivedAt)} t=${relTime(timeOf(cm))}`,
     );
   });
   lines.push(`batches: ${JSON.stringify(c.batches)}`);

@@ -1,6 +1,5 @@
 import { formatRequestId, type DuisMessage } from '../../src/duis/duis-message.js';
 import type { PartyRecord, ReferenceDocument } from '../../src/reference/reference-document.js';
-import { messageTime } from '../store-suite/fixtures.js';
 
 /*
  * A deliberately plain reference implementation of the visibility rules (DOMAIN.md, "The visibility rules"),
@@ -64,9 +63,14 @@ export function validAt(period: { from: number; to: number | null }, t: number):
   return period.from <= t && (period.to === null || t < period.to);
 }
 
-/** t(M): a request's receipt time; an answer's ResponseDateTime, else its receipt time. */
-export function timeOf(m: CapturedMessage): number {
-  return messageTime(m.message, m.receivedAt);
+/**
+ * t(M): a request's receipt time; an answer's ResponseDateTime, else its receipt time. Written here from
+ * DOMAIN.md rather than imported from the pipeline, so the oracle shares no code with what it checks (the
+ * generated ResponseDateTimes are always valid, so the pipeline's fallback for unreadable ones never applies).
+ */
+export function timeOf(m: Pick<CapturedMessage, 'message' | 'receivedAt'>): number {
+  const { kind, responseDateTime } = m.message;
+  return kind === 'request' || responseDateTime === null ? m.receivedAt : Date.parse(responseDateTime);
 }
 
 /** U(M): a request's or acknowledgement's RequestID originator; a response's or alert's ResponseID recipient. */
