@@ -140,9 +140,23 @@ export interface ApiTokensTable {
   revoked_at: Int8 | null;
 }
 
+/** Browser sessions (migrations/0004-sessions.ts): only the SHA-256 of the session secret is kept. */
+export interface SessionsTable {
+  id_hash: Uint8Array;
+  username: string;
+  csrf_token: string;
+  created_at: Int8;
+  last_seen_at: Int8;
+  expires_at: Int8;
+}
+
+// AUDIT TABLES (migrations/0005-access-audit.ts) go here.
+
 export interface Db {
   accounts: AccountsTable;
   api_tokens: ApiTokensTable;
+  sessions: SessionsTable;
+  // AUDIT DB ENTRIES go here.
   parties: PartiesTable;
   party_user_ids: PartyUserIdsTable;
   devices: DevicesTable;

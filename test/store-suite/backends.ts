@@ -25,7 +25,7 @@ export interface TestBackend {
 // SQLite finds duplicates through the thread index (no message_hashes table); see sqlite-ingest.ts.
 const SQLITE_TABLES = [
   'message_devices', 'messages', 'xml_chunks',
-  'api_tokens', 'accounts', 'certificates', 'registrations', 'device_links', 'devices', 'party_user_ids', 'parties',
+  'sessions', 'api_tokens', 'accounts', 'certificates', 'registrations', 'device_links', 'devices', 'party_user_ids', 'parties',
 ] as const;
 
 const sqlite: TestBackend = {
@@ -47,7 +47,7 @@ function postgres(): TestBackend {
     clear: async (store: KyselyMessageStore) => {
       // Ids continue (as in production): chunk ids are never reused, so cached decoded chunks stay valid.
       await sql`TRUNCATE message_devices, message_hashes, messages, xml_chunks, threads,
-        api_tokens, accounts, certificates, registrations, device_links, devices, party_user_ids, parties`.execute(store.db);
+        sessions, api_tokens, accounts, certificates, registrations, device_links, devices, party_user_ids, parties`.execute(store.db);
     },
     destroy: async (store: KyselyMessageStore) => {
       await sql.raw(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).execute(store.db);

@@ -3,6 +3,8 @@ import type { StoreBackend } from '../message-store.js';
 import * as m0001 from './0001-initial.js';
 import * as m0002 from './0002-reference-data.js';
 import * as m0003 from './0003-accounts.js';
+import * as m0004 from './0004-sessions.js';
+import * as m0005 from './0005-access-audit.js';
 
 /** A migration step with dialect-specific DDL: it is told which backend it runs on. */
 interface StoreMigration {
@@ -15,6 +17,8 @@ const STEPS: Record<string, StoreMigration> = {
   '0001-initial': m0001,
   '0002-reference-data': m0002,
   '0003-accounts': m0003,
+  '0004-sessions': m0004,
+  '0005-access-audit': m0005,
 };
 
 /** Statically imported steps (no directory scan: works the same from src/ through tsx and from dist/). */
