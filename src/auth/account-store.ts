@@ -39,7 +39,7 @@ export interface TokenPrincipal {
 }
 
 /** What the rest of the product uses of {@link KyselyAccountStore}. */
-export type AccountStore = Pick<KyselyAccountStore, 'addUser' | 'createToken' | 'revokeToken' | 'listTokens' | 'authenticateToken'>;
+export type AccountStore = Pick<KyselyAccountStore, 'addUser' | 'listUsers' | 'createToken' | 'revokeToken' | 'listTokens' | 'authenticateToken'>;
 
 /**
  * Accounts and API tokens in the store's database. Every input is checked here (the CLI and, later, the API
@@ -72,6 +72,17 @@ export class KyselyAccountStore {
         .execute();
       return { username: input.username, partyId: party.id, role, hasPassword: passwordHash !== null };
     });
+  }
+
+  /** Every user (never the password hashes), optionally of one party, by username. */
+  async listUsers(partyId?: string): Promise<Account[]> {
+    const rows = await this.#db
+      .selectFrom('accounts')
+      .select(['username', 'party_id', 'role', 'password_hash'])
+      .$if(partyId !== undefined, (qb) => qb.where('party_id', '=', partyId!))
+      .orderBy('username')
+      .execute();
+    return rows.map((r) => ({ username: r.username, partyId: r.party_id, role: r.role as AccountRole, hasPassword: r.password_hash !== null }));
   }
 
   /**

@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { isSrvvError } from '../errors.js';
+import { registerAuditCommands } from './audit-command.js';
 import { registerAuthCommands } from './auth-commands.js';
 import { registerIngestCommand } from './ingest-command.js';
 import { registerMessagesCommands } from './messages-command.js';
@@ -17,6 +18,7 @@ export async function main(argv: string[]): Promise<void> {
   registerReferenceCommand(program);
   registerMessagesCommands(program);
   registerAuthCommands(program);
+  registerAuditCommands(program);
   registerServeCommand(program);
   try {
     await program.parseAsync(argv);

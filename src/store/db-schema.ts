@@ -150,13 +150,45 @@ export interface SessionsTable {
   expires_at: Int8;
 }
 
-// AUDIT TABLES (migrations/0005-access-audit.ts) go here.
+/**
+ * The access audit (migrations/0005-access-audit.ts): append-only and hash-chained, see audit/access-audit.ts.
+ * Times are epoch ms; hashes are lowercase hex SHA-256.
+ */
+export interface AccessAuditTable {
+  /** 1, 2, 3, ... without gaps, assigned under the head row's lock. */
+  seq: Int8;
+  at: Int8;
+  /** `user` or `token`. */
+  actor_kind: string;
+  /** Username or token id. */
+  actor_id: string;
+  /** Username or token name. */
+  actor_name: string;
+  /** The actor's party at the time; not a foreign key (the audit outlives parties). */
+  party_id: string | null;
+  role: string;
+  action: string;
+  /** Canonical JSON (keys sorted recursively); hashed exactly as stored. */
+  subject: string;
+  rows: Int8;
+  reason: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+/** The chain's head: one row, id 1, the last entry's seq and hash (seq 0 and 64 zeros when empty). */
+export interface AccessAuditHeadTable {
+  id: number;
+  seq: Int8;
+  hash: string;
+}
 
 export interface Db {
   accounts: AccountsTable;
   api_tokens: ApiTokensTable;
   sessions: SessionsTable;
-  // AUDIT DB ENTRIES go here.
+  access_audit: AccessAuditTable;
+  access_audit_head: AccessAuditHeadTable;
   parties: PartiesTable;
   party_user_ids: PartyUserIdsTable;
   devices: DevicesTable;

@@ -1,6 +1,8 @@
 import { Kysely } from 'kysely';
 import { isSrvvError, ReferenceError, StoreError } from '../errors.js';
 import { KyselyAccountStore, type AccountStore } from '../auth/account-store.js';
+import { KyselySessionStore, type SessionStore } from '../auth/session-store.js';
+import { KyselyAccessAudit, type AccessAudit } from '../audit/access-audit.js';
 import { KyselyReferenceStore } from '../reference/kysely-reference-store.js';
 import type { ReferenceStore } from '../reference/reference-store.js';
 import { KyselyPartyView } from '../visibility/party-view.js';
@@ -34,6 +36,8 @@ export class KyselyMessageStore implements MessageStore {
   readonly #chunks = new ChunkCache();
   readonly reference: ReferenceStore;
   readonly accounts: AccountStore;
+  readonly sessions: SessionStore;
+  readonly audit: AccessAudit;
   #closed: Promise<void> | undefined;
 
   private constructor(db: Kysely<Db>, adapter: StoreAdapter) {
@@ -42,6 +46,8 @@ export class KyselyMessageStore implements MessageStore {
     this.#adapter = adapter;
     this.reference = guardedReferenceStore(new KyselyReferenceStore(db), (action, op) => this.#run(action, op));
     this.accounts = guardedAccountStore(new KyselyAccountStore(db), (action, op) => this.#run(action, op));
+    this.sessions = guardedSessionStore(new KyselySessionStore(db), (action, op) => this.#run(action, op));
+    this.audit = guardedAccessAudit(new KyselyAccessAudit(db, adapter.backend), (action, op) => this.#run(action, op));
   }
 
   /** Connects, migrates and prepares the write path; on failure closes what it opened. */
@@ -199,6 +205,7 @@ function guardedReferenceStore(inner: ReferenceStore, run: Runner): ReferenceSto
 function guardedAccountStore(inner: AccountStore, run: Runner): AccountStore {
   return {
     addUser: (input, now) => run('adding a user', () => inner.addUser(input, now)),
+    listUsers: (partyId) => run('listing users', () => inner.listUsers(partyId)),
     createToken: (input, now) => run('creating a token', () => inner.createToken(input, now)),
     revokeToken: (nameOrId, now) => run('revoking a token', () => inner.revokeToken(nameOrId, now)),
     listTokens: (partyId) => run('listing tokens', () => inner.listTokens(partyId)),
@@ -206,14 +213,32 @@ function guardedAccountStore(inner: AccountStore, run: Runner): AccountStore {
   };
 }
 
+function guardedSessionStore(inner: SessionStore, run: Runner): SessionStore {
+  return {
+    login: (username, password, now) => run('logging in', () => inner.login(username, password, now)),
+    authenticate: (session, now) => run('checking a session', () => inner.authenticate(session, now)),
+    logout: (session) => run('logging out', () => inner.logout(session)),
+  };
+}
+
+function guardedAccessAudit(inner: AccessAudit, run: Runner): AccessAudit {
+  return {
+    append: (input, now) => run('recording an access', () => inner.append(input, now)),
+    list: (query) => run('listing the access audit', () => inner.list(query)),
+    verify: () => run('verifying the access audit', () => inner.verify()),
+  };
+}
+
 function guardedPartyView(inner: PartyView, run: Runner): PartyView {
   return {
     partyId: inner.partyId,
     operator: inner.operator,
+    isOwn: (message) => inner.isOwn(message),
     listMessages: (query) => run('listing visible messages', () => inner.listMessages(query)),
     getMessage: (id) => run('reading a visible message', () => inner.getMessage(id)),
     explain: (id) => run('explaining visibility', () => inner.explain(id)),
     getOriginalXml: (id) => run('reading original XML', () => inner.getOriginalXml(id)),
     getThread: (requestId) => run('reading a visible thread', () => inner.getThread(requestId)),
+    deviceSummary: (deviceId) => run('reading a device summary', () => inner.deviceSummary(deviceId)),
   };
 }

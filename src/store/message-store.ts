@@ -2,11 +2,15 @@ import type { MessageKind } from '../duis/duis-message.js';
 import type { UserRole } from '../reference/reference-document.js';
 import type { ReferenceStore } from '../reference/reference-store.js';
 import type { AccountStore } from '../auth/account-store.js';
+import type { SessionStore } from '../auth/session-store.js';
+import type { AccessAudit } from '../audit/access-audit.js';
 import type { VisibilityReason } from '../visibility/visibility-reason.js';
+import type { DeviceSummary } from '../visibility/device-summary.js';
 import type { IngestOutcome, PreparedBatch } from './prepared-batch.js';
 import type { StoredMessage, Thread } from './stored-message.js';
 
 export type { StoredMessage, Thread } from './stored-message.js';
+export type { DeviceLinkPeriod, DeviceMessageCounts, DeviceSummary, DeviceWindow, ResponsibleParty } from '../visibility/device-summary.js';
 
 /** The two supported backends. */
 export type StoreBackend = 'sqlite' | 'postgres';
@@ -62,6 +66,12 @@ export interface MessageStore {
 
   /** Portal accounts and API tokens in the same database. */
   readonly accounts: AccountStore;
+
+  /** Password logins (with backoff) and browser sessions in the same database. */
+  readonly sessions: SessionStore;
+
+  /** The tamper-evident access audit (who searched, viewed or exported what) in the same database. */
+  readonly audit: AccessAudit;
 
   /**
    * The store as party `partyId` sees it under the visibility rules (DOMAIN.md): every read returns only what
@@ -128,6 +138,8 @@ export interface PartyView {
   readonly partyId: string;
   /** Whether the party is a DCC operator (sees everything). */
   readonly operator: boolean;
+  /** Whether `message` is the party's own traffic: its User ID U(M) is one of the party's (rule 1). */
+  isOwn(message: Pick<StoredMessage, 'kind' | 'requestId' | 'responseId'>): boolean;
   /** As `MessageStore.listMessages`, restricted to visible messages. */
   listMessages(query: PartyMessageQuery): Promise<MessagePage>;
   /** The message and why the party may see it, or `undefined` when it does not exist or is not visible. */
@@ -141,6 +153,25 @@ export interface PartyView {
    * `undefined` when it sees none.
    */
   getThread(requestId: string): Promise<Thread | undefined>;
+  /**
+   * The device as the party sees it (`GET /api/v1/devices/{deviceId}`), or `undefined` (→ 404, as for a device
+   * that does not exist) when `deviceId` is not an EUI-64 (any accepted spelling), or the party has no window on
+   * the device and sees none of its messages; for an operator only when the device is neither in the reference
+   * data nor in any message.
+   * - `windows`: the party's own windows on the device, the periods in which rule 2 or 3 grants it the device's
+   *   traffic: Responsible Supplier (a link of the device to an MPxN intersected with the party's IS / GS
+   *   registration of that MPxN) or Relevant Network Operator (the party's certificate on the device, while it
+   *   has an ED or GT User ID). The conditions of `deviceReasons`, as periods. An operator has one window,
+   *   `operator`, from the earliest `Date` on.
+   * - `links`, `responsible`: the device's MPxN links and its Responsible Suppliers / Relevant Network Operators,
+   *   only the parts inside the party's windows, clipped to them (an operator: all, unclipped). A party that
+   *   sees the device's messages only as its own traffic or by a thread (rules 1, 4) gets all three empty.
+   * - `type`: from the reference data (`null` when absent); `counts`: exactly the messages
+   *   `listMessages({ deviceId })` returns to the party, by kind (all five) and by the RequestID originator's
+   *   User Role (`unknown`: not in the reference data, `none`: no RequestID).
+   * For a non-operator nothing in the summary depends on anything the party may not see.
+   */
+  deviceSummary(deviceId: string): Promise<DeviceSummary | undefined>;
 }
 
 export interface MessagePage {

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely';
-import { bigIntToEui64, eui64ToBigInt, normaliseEui64 } from '../duis/eui64.js';
-import { SUPPLIER_REGISTRATION_ROLES } from '../reference/reference-document.js';
+import { MESSAGE_KINDS, type MessageKind } from '../duis/duis-message.js';
+import { bigIntToEui64, eui64ToBigInt, normaliseEui64, type Eui64 } from '../duis/eui64.js';
+import { SUPPLIER_REGISTRATION_ROLES, type Period } from '../reference/reference-document.js';
 import type { Db } from '../store/db-schema.js';
 import { unpackDeviceKeys } from '../store/device-set.js';
 import { KIND_CODES, kindOfCode } from '../store/kind-codes.js';
@@ -16,13 +17,15 @@ import {
   type RowFilter,
 } from '../store/message-sources.js';
 import type { MessagePage, PartyMessageQuery, PartyView, VisibleMessage } from '../store/message-store.js';
-import { keyText, paddedChunks } from '../store/sql-helpers.js';
+import { chunked, keyText, paddedChunks } from '../store/sql-helpers.js';
 import type { StoredMessage, Thread } from '../store/stored-message.js';
 import { computeThreadStatus } from '../threads/thread-status.js';
 import { threadKeyOf } from '../threads/thread-key.js';
+import { clipToPeriods, deviceWindows, mergePeriods, type DeviceMessageCounts, type DeviceSummary } from './device-summary.js';
 import { ReferenceFacts, within } from './reference-facts.js';
+import { loadResponsibleParties } from './responsible-parties.js';
 import type { Viewer } from './viewer.js';
-import { visibilityReasons, type RuleMessage } from './visibility-rules.js';
+import { messageUser, visibilityReasons, type RuleMessage } from './visibility-rules.js';
 import type { VisibilityReason } from './visibility-reason.js';
 
 const DEFAULT_LIMIT = 50;
@@ -123,6 +126,11 @@ export class KyselyPartyView implements PartyView {
     };
   }
 
+  isOwn(message: Pick<StoredMessage, 'kind' | 'requestId' | 'responseId'>): boolean {
+    const user = messageUser(message);
+    return user !== undefined && this.#viewer.userIds.has(user.userId as Eui64);
+  }
+
   async getMessage(id: string): Promise<VisibleMessage | undefined> {
     const row = await this.#row(id);
     if (!row) return undefined;
@@ -147,6 +155,100 @@ export class KyselyPartyView implements PartyView {
     if (members.length === 0) return undefined;
     const { status, timings } = computeThreadStatus(members);
     return { requestId: thread.requestId, request: members.find((m) => m.kind === 'request') ?? null, members, status, timings };
+  }
+
+  /**
+   * Windows from the same facts and rules as every listing (`deviceWindows`); links and responsible parties
+   * clipped to their union; counts from the very scan `listMessages({ deviceId })` makes, read to its end.
+   */
+  async deviceSummary(deviceId: string): Promise<DeviceSummary | undefined> {
+    const id = typeof deviceId === 'string' ? normaliseEui64(deviceId) : undefined;
+    if (!id) return undefined;
+    const key = eui64ToBigInt(id);
+    const viewer = this.#viewer;
+    const facts = new ReferenceFacts(this.#db, viewer);
+    await facts.ensure([key]);
+    const windows = deviceWindows(key, viewer, facts);
+    const links = facts.links.get(key) ?? [];
+    const counts = await this.#deviceCounts(key, facts);
+    // No window and nothing visible: exactly as a device that does not exist.
+    if (!viewer.operator && windows.length === 0 && counts.total === 0) return undefined;
+    const device = await this.#db.selectFrom('devices').select('type').where('device', '=', key).executeTakeFirst();
+    const responsible = windows.length > 0 ? await loadResponsibleParties(this.#db, key, links) : [];
+    if (viewer.operator && !device && links.length === 0 && counts.total === 0 && !(await this.#hasCertificate(key))) return undefined;
+    // An operator sees everything unclipped; anyone else only inside its windows.
+    const cover = viewer.operator ? undefined : mergePeriods(windows);
+    const clip = <T extends Period>(items: readonly T[]): T[] => (cover ? clipToPeriods(items, cover) : [...items].sort((a, b) => a.from - b.from));
+    return {
+      deviceId: id,
+      type: device?.type ?? null,
+      links: clip(links)
+        .sort((a, b) => a.from - b.from || a.mpxn.localeCompare(b.mpxn))
+        .map((l) => ({ mpxn: l.mpxn, from: new Date(l.from), to: toDate(l.to) })),
+      responsible: clip(responsible)
+        .sort((a, b) => a.from - b.from || a.basis.localeCompare(b.basis) || (a.mpxn ?? '').localeCompare(b.mpxn ?? '') || a.partyId.localeCompare(b.partyId))
+        .map((r) => ({ partyId: r.partyId, basis: r.basis, role: r.role, mpxn: r.mpxn, from: new Date(r.from), to: toDate(r.to) })),
+      windows: windows.map((w) => ({ basis: w.basis, from: new Date(w.from), to: toDate(w.to) })),
+      counts,
+    };
+  }
+
+  /**
+   * Counts of exactly what `listMessages({ deviceId })` returns: the same candidates (the device index, no row
+   * filter) judged by the same `#evaluate`, in slices of up to {@link MergedCandidates.MAX_SLICE} to the end,
+   * reading only the candidate columns. The originator is the RequestID's first part, its role the reference data's.
+   */
+  async #deviceCounts(key: bigint, facts: ReferenceFacts): Promise<DeviceMessageCounts> {
+    const candidates = new MergedCandidates(deviceSources(this.#db, [key], compileRowFilter({})!, undefined));
+    const byKind = Object.fromEntries(MESSAGE_KINDS.map((k) => [k, 0])) as Record<MessageKind, number>;
+    const byOriginator = new Map<string, number>();
+    let total = 0;
+    let withoutRequestId = 0;
+    for (;;) {
+      const rows = await candidates.take(MergedCandidates.MAX_SLICE);
+      if (rows.length === 0) break;
+      const verdicts = this.#viewer.operator ? undefined : await this.#evaluate(rows, facts, false);
+      rows.forEach((row, i) => {
+        if (verdicts && verdicts[i]!.length === 0) return;
+        total++;
+        byKind[kindOfCode(row.kind)]++;
+        if (row.request_id === null) withoutRequestId++;
+        else {
+          const originator = row.request_id.split(':')[0]!;
+          byOriginator.set(originator, (byOriginator.get(originator) ?? 0) + 1);
+        }
+      });
+    }
+    const roles = await this.#userRoles([...byOriginator.keys()]);
+    const byOriginatorRole: Record<string, number> = {};
+    for (const [originator, n] of byOriginator) {
+      const role = roles.get(originator) ?? 'unknown';
+      byOriginatorRole[role] = (byOriginatorRole[role] ?? 0) + n;
+    }
+    if (withoutRequestId > 0) byOriginatorRole.none = withoutRequestId;
+    return { total, byKind, byOriginatorRole };
+  }
+
+  /** The User Role of each of `userIds` the reference data knows (keyed by the text as given). */
+  async #userRoles(userIds: readonly string[]): Promise<Map<string, string>> {
+    const byKey = new Map<bigint, string[]>();
+    for (const u of userIds) {
+      const id = normaliseEui64(u);
+      if (!id) continue;
+      const key = eui64ToBigInt(id);
+      byKey.set(key, [...(byKey.get(key) ?? []), u]);
+    }
+    const out = new Map<string, string>();
+    for (const group of chunked([...byKey.keys()])) {
+      const rows = await this.#db.selectFrom('party_user_ids').select([keyText('user_id').as('user_id'), 'role']).where('user_id', 'in', group).execute();
+      for (const r of rows) for (const u of byKey.get(BigInt(r.user_id)) ?? []) out.set(u, r.role);
+    }
+    return out;
+  }
+
+  /** Whether any network-operator certificate (of any party) names the device. */
+  async #hasCertificate(key: bigint): Promise<boolean> {
+    return (await this.#db.selectFrom('certificates').select('party_id').where('device', '=', key).limit(1).executeTakeFirst()) !== undefined;
   }
 
   /**
@@ -291,6 +393,10 @@ function hasAnyWindow(devices: readonly bigint[], viewer: Viewer, facts: Referen
 
 function overlaps(a: { from: number; to: number | null }, b: { from: number; to: number | null }): boolean {
   return (a.to === null || b.from < a.to) && (b.to === null || a.from < b.to);
+}
+
+function toDate(ms: number | null): Date | null {
+  return ms === null ? null : new Date(ms);
 }
 
 function storedRuleMessage(m: StoredMessage): RuleMessage {

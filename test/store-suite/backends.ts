@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import { KyselyMessageStore } from '../../src/store/kysely-message-store.js';
 import { createStoreDialect } from '../../src/store/open-store.js';
 import type { StoreBackend } from '../../src/store/message-store.js';
+import { GENESIS_HASH } from '../../src/audit/access-audit.js';
 
 /**
  * The one list of backends every store spec loops over. In-memory SQLite always runs; PostgreSQL when
@@ -33,6 +34,7 @@ const sqlite: TestBackend = {
   open: async () => KyselyMessageStore.open(await createStoreDialect('sqlite::memory:')),
   clear: async (store) => {
     for (const t of SQLITE_TABLES) await store.db.deleteFrom(t).execute();
+    await resetAccessAudit(store);
   },
   destroy: (store) => store.close(),
 };
@@ -48,6 +50,7 @@ function postgres(): TestBackend {
       // Ids continue (as in production): chunk ids are never reused, so cached decoded chunks stay valid.
       await sql`TRUNCATE message_devices, message_hashes, messages, xml_chunks, threads,
         sessions, api_tokens, accounts, certificates, registrations, device_links, devices, party_user_ids, parties`.execute(store.db);
+      await resetAccessAudit(store);
     },
     destroy: async (store: KyselyMessageStore) => {
       await sql.raw(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).execute(store.db);
@@ -72,4 +75,42 @@ export const BACKENDS: readonly TestBackend[] = [sqlite, ...(listed.includes('po
 export function postgresTarget(): { url: string; schema: string } | undefined {
   const b = BACKENDS.find((x) => x.name === 'postgres') as (TestBackend & { url?: string; schema?: string }) | undefined;
   return b?.url && b.schema ? { url: b.url, schema: b.schema } : undefined;
+}
+
+/**
+ * Runs `fn` with the access audit's append-only triggers off, as someone with DDL rights could: tamper specs
+ * use it, and so does clearing between tests. PostgreSQL disables them; SQLite cannot, so they are dropped
+ * and recreated from their stored SQL.
+ */
+export async function withAuditTriggersOff<T>(store: KyselyMessageStore, fn: () => Promise<T>): Promise<T> {
+  if (store.backend === 'postgres') {
+    await sql`ALTER TABLE access_audit DISABLE TRIGGER USER`.execute(store.db);
+    await sql`ALTER TABLE access_audit_head DISABLE TRIGGER USER`.execute(store.db);
+    try {
+      return await fn();
+    } finally {
+      await sql`ALTER TABLE access_audit ENABLE TRIGGER USER`.execute(store.db);
+      await sql`ALTER TABLE access_audit_head ENABLE TRIGGER USER`.execute(store.db);
+    }
+  }
+  const { rows: triggers } = await sql<{ name: string; sql: string }>`
+    SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('access_audit', 'access_audit_head')`.execute(store.db);
+  for (const t of triggers) await sql.raw(`DROP TRIGGER "${t.name}"`).execute(store.db);
+  try {
+    return await fn();
+  } finally {
+    for (const t of triggers) await sql.raw(t.sql).execute(store.db);
+  }
+}
+
+/** Empties the access audit and resets its head to the genesis (only when needed: it takes DDL). */
+async function resetAccessAudit(store: KyselyMessageStore): Promise<void> {
+  const head = await store.db.selectFrom('access_audit_head').selectAll().execute();
+  const entry = await store.db.selectFrom('access_audit').select('seq').limit(1).executeTakeFirst();
+  if (!entry && head.length === 1 && Number(head[0]!.seq) === 0 && head[0]!.hash === GENESIS_HASH) return;
+  await withAuditTriggersOff(store, async () => {
+    await store.db.deleteFrom('access_audit').execute();
+    await store.db.deleteFrom('access_audit_head').execute();
+    await store.db.insertInto('access_audit_head').values({ id: 1, seq: 0, hash: GENESIS_HASH }).execute();
+  });
 }

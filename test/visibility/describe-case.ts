@@ -43,7 +43,8 @@ export function describeCase(c: VisibilityCase): string {
   });
   lines.push(`batches: ${JSON.stringify(c.batches)}`);
   lines.push(
-    `checkpoint: ${c.checkpointAt ?? 'none'}; limit ${c.limit}; filters deviceId ${c.filterDevice}, kind ${c.filterKind}, mpxn ${c.filterMpxn}, ${c.filterStrategy}`,
+    `checkpoint: ${c.checkpointAt ?? 'none'}; limit ${c.limit}; filters deviceId ${c.filterDevice}, kind ${c.filterKind}, mpxn ${c.filterMpxn}, ${c.filterStrategy}; ` +
+      `device summaries ${c.summaryCheck ? 'checked' : 'not checked'}`,
   );
   return lines.join('\n');
 }

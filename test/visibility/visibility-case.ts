@@ -3,7 +3,7 @@ import type { MessageKind } from '../../src/duis/duis-message.js';
 import type { ReferenceDocument } from '../../src/reference/reference-document.js';
 import { describeCase } from './describe-case.js';
 import { BATCHES, looseArb, resolveMessages, threadArb, type CaseMessage } from './message-arbitraries.js';
-import { correctionArb, devicesArb, orNull, partyArb, referenceArb, resolveCorrection, resolveReference } from './reference-arbitraries.js';
+import { correctionArb, devicesArb, orNull, partyArb, rarely, referenceArb, resolveCorrection, resolveReference } from './reference-arbitraries.js';
 import { MAX_PARTIES, MPXNS, STRANGER_ID, deviceIdOf } from './world-constants.js';
 
 /**
@@ -29,11 +29,20 @@ export interface VisibilityCase {
   filterStrategy: 'by-device' | 'by-time';
   /** Which checks this run makes when not exhaustive (see `CompareOptions.exhaustive`). */
   rotation: number;
+  /** Whether the parties that list by `filterDevice` also check its device summary (when not exhaustive). */
+  summaryCheck: boolean;
   /** Every User ID messages may carry: the parties' (before and after the correction) and one nobody holds. */
   users: string[];
 }
 
 const KINDS: MessageKind[] = ['request', 'acknowledgement', 'response', 'device-alert', 'dcc-alert'];
+
+/**
+ * One run in this many checks device summaries (for the quarter of parties that list by device): a summary reads
+ * a device's whole history and its reference data, about a dozen queries, so on every run it would add some 15%
+ * to the property's time; at one in six it adds a few seconds per backend.
+ */
+const SUMMARY_CHECK_ONE_IN = 6;
 
 export const caseArb: fc.Arbitrary<VisibilityCase> = fc
   .record({
@@ -53,6 +62,8 @@ export const caseArb: fc.Arbitrary<VisibilityCase> = fc
     filterMpxn: fc.constantFrom(...MPXNS),
     filterStrategy: fc.constantFrom('by-device' as const, 'by-time' as const),
     rotation: fc.nat(7),
+    // Last, so adding it left the worlds of every seed as they were: each earlier key draws what it drew before.
+    summaryCheck: rarely(SUMMARY_CHECK_ONE_IN),
   })
   .map((raw) => {
     const reference = resolveReference(raw.parties, raw.devices, raw.reference);
@@ -82,6 +93,7 @@ export const caseArb: fc.Arbitrary<VisibilityCase> = fc
       filterMpxn: raw.filterMpxn,
       filterStrategy: raw.filterStrategy,
       rotation: raw.rotation,
+      summaryCheck: raw.summaryCheck,
       users,
     };
     // fast-check prints counterexamples with this: a compact listing instead of nested JSON.

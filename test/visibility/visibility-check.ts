@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { formatRequestId } from '../../src/duis/duis-message.js';
 import type { PartyMessageQuery, PartyView, StoredMessage } from '../../src/store/message-store.js';
 import { relTime } from './describe-case.js';
+import { expectDeviceSummary } from './device-summary-check.js';
 import {
   isOwnTraffic,
   linkedAt,
@@ -23,10 +24,19 @@ export interface Tally {
   judgements: number;
   /** How many of those the plain rules found visible, by rule (a pair can count under several). */
   byRule: Record<PlainRule | 'invisible', number>;
+  /** (party, device) summaries compared, and how many of them rightly were `undefined`. */
+  summaries: number;
+  summariesUndefined: number;
 }
 
 export function newTally(): Tally {
-  return { runs: 0, judgements: 0, byRule: { own: 0, 'responsible-supplier': 0, 'network-operator': 0, thread: 0, operator: 0, invisible: 0 } };
+  return {
+    runs: 0,
+    judgements: 0,
+    byRule: { own: 0, 'responsible-supplier': 0, 'network-operator': 0, thread: 0, operator: 0, invisible: 0 },
+    summaries: 0,
+    summariesUndefined: 0,
+  };
 }
 
 /**
@@ -179,6 +189,11 @@ export async function compareWithPlainRules(
       const byDevice = visible.filter((m) => subjectsOf(m, all).includes(c.filterDevice));
       const deviceQuery = { strategy: c.filterStrategy, deviceId: c.filterDevice, limit: c.limit };
       await expectListing(view, deviceQuery, byDevice, `${who} deviceId ${c.filterDevice}`);
+      // Device summaries: of the filter device on some runs; of every device when exhaustive.
+      for (const device of exhaustive ? c.reference.devices : c.summaryCheck ? c.reference.devices.filter((d) => d.deviceId === c.filterDevice) : []) {
+        tally.summaries++;
+        if (!(await expectDeviceSummary(view, world, all, visible, device.deviceId, device.type, who))) tally.summariesUndefined++;
+      }
     }
     if (exhaustive || extra === 2) {
       const byKind = others.filter((m) => m.message.kind === c.filterKind);
