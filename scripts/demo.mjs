@@ -12,6 +12,8 @@ const dataDir = resolve('data');
 const dbPath = join(dataDir, 'demo.db');
 const host = process.env.HOST ?? '127.0.0.1';
 const port = process.env.PORT ?? '8080';
+// A demo on a loopback address with synthetic data: a published password is fine here and nowhere else.
+const DEMO_PASSWORD = 'srvv demo password';
 mkdirSync(dataDir, { recursive: true });
 
 if (existsSync(dbPath) && !(await hasReferenceData())) {
@@ -38,17 +40,45 @@ if (existsSync(dbPath)) {
   }
 }
 
+const { read, ingest } = await demoCredentials();
 const base = `http://${host}:${port}`;
 console.log(`
-srv-visibility demo on ${base}
+srv-visibility demo on ${base}  (API docs: ${base}/docs)
+  Portal users (password "${DEMO_PASSWORD}"): aurora-admin (Aurora Energy, admin), aurora (viewer), ops (DCC operator)
+  Tokens for today (shown once; make more with npx srvv tokens create):
+    READ=${read}      # sees what Aurora may see
+    INGEST=${ingest}  # feeds messages
   curl ${base}/healthz
-  curl -X POST ${base}/api/v1/messages -H 'Content-Type: application/xml' --data-binary @node_modules/@smartdcc/duis-templates/templates/ECS17b_4.1.1_SINGLE_SUCCESS_REQUEST_DUIS.XML
+  curl -H "Authorization: Bearer $READ" '${base}/api/v1/messages?othersOnly=true&limit=5'
+  curl -H "Authorization: Bearer $READ" '${base}/api/v1/export.csv?othersOnly=true' > aurora-others.csv
+  curl -X POST ${base}/api/v1/messages -H "Authorization: Bearer $INGEST" -H 'Content-Type: application/xml' --data-binary @node_modules/@smartdcc/duis-templates/templates/ECS17b_4.1.1_SINGLE_SUCCESS_REQUEST_DUIS.XML
   npx srvv ingest node_modules/@smartdcc/duis-templates/templates --db sqlite:${dbPath}
   npx srvv messages --party AURORA --others-only --db sqlite:${dbPath}     # what other users sent to Aurora's devices
   npx srvv explain <message id> --party AURORA --db sqlite:${dbPath}       # and why Aurora may see it
 Stop with Ctrl-C.
 `);
 await main(['node', 'srvv', 'serve', '--db', `sqlite:${dbPath}`, '--host', host, '--port', port]);
+
+/**
+ * Demo accounts (created once) and a fresh read and ingest token for this run, valid for a day: a token's secret
+ * is shown only when it is created.
+ */
+async function demoCredentials() {
+  const store = await openStore(`sqlite:${dbPath}`);
+  try {
+    const existing = new Set((await store.accounts.listUsers()).map((u) => u.username));
+    for (const [username, partyId, role] of [['aurora-admin', 'AURORA', 'admin'], ['aurora', 'AURORA', 'viewer'], ['ops', 'DCCOPS', 'operator']]) {
+      if (!existing.has(username)) await store.accounts.addUser({ username, partyId, role, password: DEMO_PASSWORD });
+    }
+    const stamp = new Date().toISOString().replace(/[-:]/g, '').slice(0, 15);
+    const day = 24 * 3600 * 1000;
+    const read = await store.accounts.createToken({ name: `demo-read-${stamp}`, scope: 'read', partyId: 'AURORA', expiresInMs: day });
+    const ingest = await store.accounts.createToken({ name: `demo-ingest-${stamp}`, scope: 'ingest', expiresInMs: day });
+    return { read: read.token, ingest: ingest.token };
+  } finally {
+    await store.close();
+  }
+}
 
 async function hasReferenceData() {
   const store = await openStore(`sqlite:${dbPath}`);

@@ -25,6 +25,16 @@ export const ERROR_CATALOGUE = {
   AUTH_INVALID_INPUT: { status: 400, message: 'invalid account or token request' },
   AUTH_CONFLICT: { status: 409, message: 'already exists' },
   AUTH_NOT_FOUND: { status: 404, message: 'no such account or token' },
+  AUTH_REQUIRED: { status: 401, message: 'authentication required: send Authorization: Bearer <token> or log in' },
+  AUTH_LOGIN_FAILED: { status: 401, message: 'wrong username or password' },
+  AUTH_LOCKED: { status: 429, message: 'too many failed logins; try again later' },
+  AUTH_FORBIDDEN: { status: 403, message: 'not allowed with these credentials' },
+  AUTH_CSRF: { status: 403, message: 'missing or wrong CSRF token' },
+  // The HTTP API.
+  API_INVALID_PARAMETER: { status: 400, message: 'invalid parameter' },
+  API_ACCESS_REASON_REQUIRED: { status: 400, message: 'operator reads need a reason: send X-Access-Reason' },
+  API_NOT_FOUND: { status: 404, message: 'not found' },
+  API_RATE_LIMITED: { status: 429, message: 'too many requests' },
   // Store.
   STORE_NOT_FOUND: { status: 404, message: 'not found' },
   STORE_UNAVAILABLE: { status: 503, message: 'the message store is unavailable' },
@@ -80,6 +90,9 @@ export class ReferenceError extends SrvvError {
 
 /** Raised by account and token management (src/auth/). */
 export class AuthError extends SrvvError {}
+
+/** Raised by the HTTP layer for requests it refuses (src/http/). */
+export class ApiError extends SrvvError {}
 
 /** Raised by the store; driver errors never leave `src/store/`. */
 export class StoreError extends SrvvError {}

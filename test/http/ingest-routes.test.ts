@@ -1,4 +1,4 @@
-import { after, afterEach, before, describe, it } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
@@ -24,6 +24,11 @@ for (const backend of BACKENDS) {
       store = await backend.open();
       app = await buildApp({ store, maxMessageBytes: 64 * 1024 });
     });
+    // Feeds need an ingest token; tables (tokens too) are cleared after each test.
+    let auth: Record<string, string> = {};
+    beforeEach(async () => {
+      auth = { authorization: `Bearer ${(await store.accounts.createToken({ name: 'capture-feed', scope: 'ingest' })).token}` };
+    });
     afterEach(() => backend.clear(store));
     after(async () => {
       await app?.close();
@@ -31,7 +36,7 @@ for (const backend of BACKENDS) {
     });
 
     const post = (body: string | Buffer, headers: Record<string, string> = { 'content-type': 'application/xml' }) =>
-      app.inject({ method: 'POST', url: '/api/v1/messages', payload: body, headers });
+      app.inject({ method: 'POST', url: '/api/v1/messages', payload: body, headers: { ...auth, ...headers } });
     const count = async () => (await store.stats()).messages;
 
     it('answers /healthz', async () => {
@@ -89,7 +94,7 @@ for (const backend of BACKENDS) {
         { receivedAt: '2026-03-01T09:18:00Z', xml: XXE },
         { receivedAt: 'soon', xml: DISABLE_SUPPLY.toString() },
       ]);
-      const res = await app.inject({ method: 'POST', url: '/api/v1/messages:batch', payload, headers: { 'content-type': 'application/x-ndjson' } });
+      const res = await app.inject({ method: 'POST', url: '/api/v1/messages:batch', payload, headers: { ...auth, 'content-type': 'application/x-ndjson' } });
       assert.equal(res.statusCode, 200);
       const { results } = res.json() as { results: Record<string, unknown>[] };
       assert.deepEqual(results.map((r) => r.line), [1, 2, 3, 5, 6, 7]);
@@ -111,7 +116,7 @@ for (const backend of BACKENDS) {
       const lines = Array.from({ length: 4100 }, (_, i) =>
         i === 2500 ? 'broken' : { receivedAt: '2026-03-01T09:14:00Z', xml: READ.toString().replace(':1000<', `:${5000 + i}<`) },
       );
-      const res = await app.inject({ method: 'POST', url: '/api/v1/messages:batch', payload: ndjson(lines), headers: { 'content-type': 'application/x-ndjson' } });
+      const res = await app.inject({ method: 'POST', url: '/api/v1/messages:batch', payload: ndjson(lines), headers: { ...auth, 'content-type': 'application/x-ndjson' } });
       assert.equal(res.statusCode, 200);
       const { results } = res.json() as { results: { line: number; id?: string; error?: string; duplicate?: boolean }[] };
       assert.deepEqual(results.map((r) => r.line), lines.map((_, i) => i + 1));
@@ -121,7 +126,7 @@ for (const backend of BACKENDS) {
     });
 
     it('rejects a batch that is not NDJSON with 415', async () => {
-      const res = await app.inject({ method: 'POST', url: '/api/v1/messages:batch', payload: READ, headers: { 'content-type': 'application/xml' } });
+      const res = await app.inject({ method: 'POST', url: '/api/v1/messages:batch', payload: READ, headers: { ...auth, 'content-type': 'application/xml' } });
       assert.equal(res.statusCode, 415);
       assert.equal(res.json().error, 'INGEST_UNSUPPORTED_MEDIA_TYPE');
     });
@@ -130,7 +135,7 @@ for (const backend of BACKENDS) {
       const served = await buildApp({ store });
       try {
         const address = await served.listen({ host: '127.0.0.1', port: 0 });
-        const res = await fetch(`${address}/api/v1/messages`, { method: 'POST', body: DISABLE_SUPPLY, headers: { 'content-type': 'application/xml' } });
+        const res = await fetch(`${address}/api/v1/messages`, { method: 'POST', body: DISABLE_SUPPLY, headers: { ...auth, 'content-type': 'application/xml' } });
         assert.equal(res.status, 201);
         const body = (await res.json()) as { id: string };
         assert.deepEqual(await store.getOriginalXml(body.id), DISABLE_SUPPLY);

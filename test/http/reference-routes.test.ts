@@ -1,4 +1,4 @@
-import { after, afterEach, before, describe, it } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FastifyInstance } from 'fastify';
 import { buildApp } from '../../src/http/build-app.js';
@@ -20,6 +20,11 @@ for (const backend of BACKENDS) {
       store = await backend.open();
       app = await buildApp({ store });
     });
+    // The feed needs a reference token; tables (tokens too) are cleared after each test.
+    let auth: Record<string, string> = {};
+    beforeEach(async () => {
+      auth = { authorization: `Bearer ${(await store.accounts.createToken({ name: 'registration-feed', scope: 'reference' })).token}` };
+    });
     afterEach(() => backend.clear(store));
     after(async () => {
       await app?.close();
@@ -27,7 +32,7 @@ for (const backend of BACKENDS) {
     });
 
     const put = (payload: string, contentType: string, url = '/api/v1/reference') =>
-      app.inject({ method: 'PUT', url, payload, headers: { 'content-type': contentType } });
+      app.inject({ method: 'PUT', url, payload, headers: { ...auth, 'content-type': contentType } });
 
     it('applies a JSON document and answers what changed', async () => {
       const res = await put(JSON.stringify(DOCUMENT), 'application/json');

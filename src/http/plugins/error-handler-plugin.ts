@@ -15,7 +15,7 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_CTP_BODY_TOO_LARGE: 'DUIS_TOO_LARGE',
   FST_ERR_CTP_INVALID_MEDIA_TYPE: 'INGEST_UNSUPPORTED_MEDIA_TYPE',
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'BAD_REQUEST',
-  FST_ERR_VALIDATION: 'BAD_REQUEST',
+  FST_ERR_VALIDATION: 'API_INVALID_PARAMETER',
 };
 
 /** Turns every error into `{"error", "detail"}` with the right status; 5xx details stay in the log. */

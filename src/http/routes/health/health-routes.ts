@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 export async function healthRoutes(app: FastifyInstance): Promise<void> {
   app.get(
     '/healthz',
-    { schema: { response: { 200: { type: 'object', properties: { status: { type: 'string' } }, required: ['status'] } } } },
+    { config: { rateLimit: false }, schema: { tags: ['operations'], summary: 'Liveness', security: [], response: { 200: { type: 'object', properties: { status: { type: 'string' } }, required: ['status'] } } } },
     async () => ({ status: 'ok' }),
   );
 }

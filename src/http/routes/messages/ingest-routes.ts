@@ -32,10 +32,7 @@ function requireMediaType(request: FastifyRequest, accepted: readonly string[]):
   }
 }
 
-/**
- * Ingestion endpoints for capture feeds. Registered inside an encapsulated plugin so the `ingest` token scope
- * check (API issue) can be added as a hook there without touching these handlers.
- */
+/** Ingestion endpoints for capture feeds; they need a token with the `ingest` scope (see auth-plugin.ts). */
 export async function ingestRoutes(app: FastifyInstance, options: IngestRoutesOptions): Promise<void> {
   const { store } = options;
   const raw = (_req: FastifyRequest, body: Buffer, done: (err: Error | null, body?: Buffer) => void) => done(null, body);
@@ -49,7 +46,7 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRoutesOp
    * `X-Received-At` header. 201 `{id, kind, duplicate: false}` once committed; 200 with `duplicate: true` when
    * the same bytes were stored before; 400/413/415 `{error, detail}` and nothing stored otherwise.
    */
-  app.post('/api/v1/messages', { schema: postMessageSchema, bodyLimit: options.maxMessageBytes }, async (request, reply) => {
+  app.post('/api/v1/messages', { config: { access: 'ingest' }, schema: postMessageSchema, bodyLimit: options.maxMessageBytes }, async (request, reply) => {
     requireMediaType(request, ['application/xml', 'text/xml']);
     const header = request.headers['x-received-at'];
     const receivedAt = header === undefined ? Date.now() : parseReceivedAt(header, 'X-Received-At');
@@ -66,7 +63,7 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRoutesOp
    * line. Stores every valid line and answers 200 `{results: [...]}` in line order (lines counted from 1): each
    * `{line, id, kind, duplicate}` (committed) or `{line, error, detail}` (rejected, nothing stored).
    */
-  app.post('/api/v1/messages::batch', { schema: postBatchSchema, bodyLimit: options.maxBatchBytes }, async (request) => {
+  app.post('/api/v1/messages::batch', { config: { access: 'ingest' }, schema: postBatchSchema, bodyLimit: options.maxBatchBytes }, async (request) => {
     requireMediaType(request, ['application/x-ndjson']);
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const results: BatchResult[] = [];

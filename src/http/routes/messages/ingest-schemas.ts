@@ -1,10 +1,6 @@
 import { MESSAGE_KINDS } from '../../../duis/duis-message.js';
+import { errorResponses } from '../../schemas/api-schemas.js';
 
-const errorBody = {
-  type: 'object',
-  properties: { error: { type: 'string' }, detail: { type: 'string' } },
-  required: ['error', 'detail'],
-} as const;
 
 const outcome = {
   type: 'object',
@@ -18,15 +14,23 @@ const outcome = {
 
 /** `POST /api/v1/messages`. */
 export const postMessageSchema = {
+  summary: 'Ingest one DUIS message',
+  description: 'Body: the DUIS XML document (Content-Type application/xml or text/xml).',
+  tags: ['feeds'],
+  security: [{ bearerAuth: [] }],
   headers: {
     type: 'object',
     properties: { 'x-received-at': { type: 'string', description: 'ISO-8601 receipt time; default: now' } },
   },
-  response: { 200: outcome, 201: outcome, 400: errorBody, 413: errorBody, 415: errorBody },
+  response: { 200: outcome, 201: outcome, ...errorResponses(400, 401, 403, 413, 415, 429) },
 } as const;
 
 /** `POST /api/v1/messages:batch`. */
 export const postBatchSchema = {
+  summary: 'Ingest a batch of DUIS messages',
+  description: 'Body: NDJSON (application/x-ndjson), one {"receivedAt", "xml"} object per line.',
+  tags: ['feeds'],
+  security: [{ bearerAuth: [] }],
   response: {
     200: {
       type: 'object',
@@ -49,8 +53,6 @@ export const postBatchSchema = {
       },
       required: ['results'],
     },
-    400: errorBody,
-    413: errorBody,
-    415: errorBody,
+    ...errorResponses(400, 401, 403, 413, 415, 429),
   },
 } as const;

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { IngestInputError, ReferenceError } from '../../../errors.js';
 import { readReferenceInput } from '../../../reference/reference-input.js';
 import type { MessageStore } from '../../../store/message-store.js';
+import { errorResponses } from '../../schemas/api-schemas.js';
 
 export interface ReferenceRoutesOptions {
   store: MessageStore;
@@ -10,7 +11,7 @@ export interface ReferenceRoutesOptions {
 }
 
 /**
- * Reference-data feed. Encapsulated so the `reference` token scope (API issue) can be a hook here.
+ * Reference-data feed; needs a token with the `reference` scope.
  *
  * `PUT /api/v1/reference` — a reference document (`Content-Type: application/json`), or one section as CSV
  * (`text/csv` with `?section=parties|devices|links|registrations|certificates`). Applied all or nothing: 200
@@ -24,7 +25,28 @@ export async function referenceRoutes(app: FastifyInstance, options: ReferenceRo
     done(null, body),
   );
 
-  app.put('/api/v1/reference', { bodyLimit: options.maxReferenceBytes }, async (request) => {
+  app.put(
+    '/api/v1/reference',
+    {
+      config: { access: 'reference' },
+      bodyLimit: options.maxReferenceBytes,
+      schema: {
+        summary: 'Apply reference data',
+        description:
+          'A reference document (application/json), or one section as CSV (text/csv with ?section=). Applied all or nothing; docs/visibility.md describes the format.',
+        tags: ['feeds'],
+        security: [{ bearerAuth: [] }],
+        querystring: {
+          type: 'object',
+          additionalProperties: false,
+          properties: { section: { type: 'string', enum: ['parties', 'devices', 'links', 'registrations', 'certificates'] } },
+        },
+        response: {
+          200: { description: 'What changed', type: 'object', additionalProperties: true },
+          ...errorResponses(400, 401, 403, 413, 415, 429),
+        },
+      },
+    }, async (request) => {
     const type = mediaType(request);
     const section = (request.query as Record<string, string | undefined>).section;
     if (type === 'text/csv' && section === undefined) {
