@@ -21,7 +21,8 @@ const VERIFY_PAGE = 1000;
 
 /** Who accessed: a portal user or an API token, as authenticated at the time. */
 export interface AuditActor {
-  kind: 'user' | 'token';
+  /** `cli`: someone with direct database access ran `srvv messages` / `srvv explain` (id: the OS user). */
+  kind: 'user' | 'token' | 'cli';
   /** Username, or token id. */
   id: string;
   /** Username, or token name. */
@@ -330,7 +331,7 @@ function decodeAuditCursor(value: string): number {
 function validateEntry(input: AuditEntryInput): Omit<AuditHashFields, 'seq' | 'at'> {
   const actor = input?.actor;
   if (!actor || typeof actor !== 'object') throw invalid('actor is missing');
-  if (actor.kind !== 'user' && actor.kind !== 'token') throw invalid('actor.kind: must be user or token');
+  if (actor.kind !== 'user' && actor.kind !== 'token' && actor.kind !== 'cli') throw invalid('actor.kind: must be user, token or cli');
   for (const key of ['id', 'name', 'role'] as const) {
     if (typeof actor[key] !== 'string' || actor[key].length === 0) throw invalid(`actor.${key}: must be a non-empty string`);
   }

@@ -77,7 +77,8 @@ export class KyselySessionStore {
     const expiresAt = now + SESSION_ABSOLUTE_MS;
     await this.#db.transaction().execute(async (trx) => {
       await trx.updateTable('accounts').set({ failed_logins: 0, locked_until: null }).where('username', '=', username).execute();
-      await trx.deleteFrom('sessions').where('username', '=', username).where('expires_at', '<=', now).execute();
+      // Housekeeping: sessions past their absolute lifetime, of anyone (idle ones are removed when presented).
+      await trx.deleteFrom('sessions').where('expires_at', '<=', now).execute();
       await trx
         .insertInto('sessions')
         .values({ id_hash: hashSecret(session), username, csrf_token: csrfToken, created_at: now, last_seen_at: now, expires_at: expiresAt })

@@ -1,3 +1,5 @@
+import { userInfo } from 'node:os';
+import type { AuditActor } from '../audit/access-audit.js';
 import type { Command } from 'commander';
 import { resolveDbUrl } from '../config/db-url.js';
 import { MESSAGE_KINDS, type MessageKind } from '../duis/duis-message.js';
@@ -57,6 +59,8 @@ export function registerMessagesCommands(program: Command): void {
       const store = await openStore(resolveDbUrl(flags.db));
       try {
         const page = await (await store.forParty(flags.party)).listMessages(query);
+        const { db: _db, json: _json, party: _party, ...filters } = flags;
+        await store.audit.append({ actor: cliActor(flags.party), action: 'search', subject: filters, rows: page.items.length });
         if (flags.json) process.stdout.write(JSON.stringify(page, null, 2) + '\n');
         else {
           for (const m of page.items) process.stdout.write(formatRow(m) + '\n');
@@ -78,6 +82,7 @@ export function registerMessagesCommands(program: Command): void {
       const store = await openStore(resolveDbUrl(flags.db));
       try {
         const reasons = await (await store.forParty(flags.party)).explain(id);
+        await store.audit.append({ actor: cliActor(flags.party), action: 'view', subject: { messageId: id, explain: true }, rows: reasons.length ? 1 : 0 });
         if (flags.json) process.stdout.write(JSON.stringify(reasons, null, 2) + '\n');
         else if (reasons.length === 0) process.stdout.write(`party ${flags.party} may not see message ${id} (or there is no such message)\n`);
         else for (const r of reasons) process.stdout.write(`- ${r.text}\n`);
@@ -85,6 +90,17 @@ export function registerMessagesCommands(program: Command): void {
         await store.close();
       }
     });
+}
+
+/** Reads from the command line are audited too, as the OS user who ran them, looking as the party. */
+function cliActor(partyId: string): AuditActor {
+  let name: string;
+  try {
+    name = userInfo().username;
+  } catch {
+    name = process.env.USER ?? 'unknown'; // no passwd entry (some containers)
+  }
+  return { kind: 'cli', id: name, name, partyId, role: 'cli' };
 }
 
 function toQuery(flags: MessagesFlags): PartyMessageQuery {

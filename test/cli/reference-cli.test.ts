@@ -94,5 +94,15 @@ describe('srvv reference import, messages and explain', () => {
     const ghost = srvv(['messages', '--party', 'GHOST', '--db', db]);
     assert.equal(ghost.status, 1);
     assert.match(ghost.stderr, /GHOST/);
+ 
+    // Every look from the command line is in the access audit too.
+    const audit = srvv(['audit', 'list', '--party', 'SUPB', '--db', db, '--json']);
+    assert.equal(audit.status, 0, audit.stderr);
+    const entries = JSON.parse(audit.stdout) as { items: Array<{ action: string; actor: { kind: string }; subject: Record<string, unknown>; rows: number }> };
+    assert.deepEqual(
+      entries.items.map((e) => [e.actor.kind, e.action, e.rows]),
+      [['cli', 'view', 1], ['cli', 'search', 1]],
+    );
+    assert.deepEqual(entries.items[1]!.subject, { othersOnly: true, limit: '50' });
   });
 });

@@ -225,7 +225,7 @@ const AuditEntry = {
     at: isoTime,
     actor: {
       type: 'object',
-      properties: { kind: { type: 'string', enum: ['user', 'token'] }, id: { type: 'string' }, name: { type: 'string' }, partyId: nullable('string'), role: { type: 'string' } },
+      properties: { kind: { type: 'string', enum: ['user', 'token', 'cli'] }, id: { type: 'string' }, name: { type: 'string' }, partyId: nullable('string'), role: { type: 'string' } },
       required: ['kind', 'id', 'name', 'partyId', 'role'],
     },
     action: { type: 'string' },
