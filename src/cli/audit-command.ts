@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
+import { instantFlag, limitFlag } from './cli-flags.js';
 import { AUDIT_ACTIONS, isAuditAction, type AuditEntry, type AuditQuery } from '../audit/access-audit.js';
 import { resolveDbUrl } from '../config/db-url.js';
-import { parseIsoInstant } from '../reference/iso-instant.js';
 import { openStore } from '../store/open-store.js';
 
 /** Exit status of `srvv audit verify` when the chain is broken. */
@@ -89,20 +89,13 @@ function toQuery(flags: ListFlags): AuditQuery {
     if (!isAuditAction(flags.action)) throw new Error(`--action: ${flags.action} is not one of ${AUDIT_ACTIONS.join(', ')}`);
     query.action = flags.action;
   }
-  if (flags.from !== undefined) query.from = instant(flags.from, '--from');
-  if (flags.to !== undefined) query.to = instant(flags.to, '--to');
-  const limit = Number(flags.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new Error(`--limit: ${flags.limit} is not an integer from 1 to 1000`);
-  query.limit = limit;
+  if (flags.from !== undefined) query.from = instantFlag(flags.from, '--from');
+  if (flags.to !== undefined) query.to = instantFlag(flags.to, '--to');
+  query.limit = limitFlag(flags.limit);
   if (flags.cursor !== undefined) query.cursor = flags.cursor;
   return query;
 }
 
-function instant(text: string, flag: string): Date {
-  const ms = parseIsoInstant(text);
-  if (ms === undefined) throw new Error(`${flag}: ${JSON.stringify(text)} is not an ISO-8601 date-time with a time zone`);
-  return new Date(ms);
-}
 
 function formatEntry(e: AuditEntry): string {
   const who = `${e.actor.kind}:${e.actor.name} (${e.actor.role}, ${e.actor.partyId ?? '-'})`;

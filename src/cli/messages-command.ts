@@ -1,10 +1,10 @@
 import { userInfo } from 'node:os';
 import type { AuditActor } from '../audit/access-audit.js';
 import type { Command } from 'commander';
+import { instantFlag, limitFlag } from './cli-flags.js';
 import { resolveDbUrl } from '../config/db-url.js';
 import { MESSAGE_KINDS, type MessageKind } from '../duis/duis-message.js';
 import { USER_ROLES, type UserRole } from '../reference/reference-document.js';
-import { parseIsoInstant } from '../reference/iso-instant.js';
 import type { PartyMessageQuery } from '../store/message-store.js';
 import { openStore } from '../store/open-store.js';
 import type { StoredMessage } from '../store/stored-message.js';
@@ -119,21 +119,14 @@ function toQuery(flags: MessagesFlags): PartyMessageQuery {
     query.originatorRole = flags.originatorRole as UserRole;
   }
   if (flags.responseCode !== undefined) query.responseCode = flags.responseCode;
-  if (flags.from !== undefined) query.from = instant(flags.from, '--from');
-  if (flags.to !== undefined) query.to = instant(flags.to, '--to');
+  if (flags.from !== undefined) query.from = instantFlag(flags.from, '--from');
+  if (flags.to !== undefined) query.to = instantFlag(flags.to, '--to');
   if (flags.othersOnly) query.othersOnly = true;
-  const limit = Number(flags.limit);
-  if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new Error(`--limit: ${flags.limit} is not an integer from 1 to 1000`);
-  query.limit = limit;
+  query.limit = limitFlag(flags.limit ?? '50');
   if (flags.cursor !== undefined) query.cursor = flags.cursor;
   return query;
 }
 
-function instant(text: string, flag: string): Date {
-  const ms = parseIsoInstant(text);
-  if (ms === undefined) throw new Error(`${flag}: ${JSON.stringify(text)} is not an ISO-8601 date-time with a time zone`);
-  return new Date(ms);
-}
 
 function formatRow(m: StoredMessage): string {
   const what = m.srv ?? m.alertCode ?? m.dccAlertCode ?? '';
