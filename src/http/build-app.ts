@@ -11,11 +11,13 @@ import { errorHandlerPlugin } from './plugins/error-handler-plugin.js';
 import { openApiPlugin } from './plugins/openapi-plugin.js';
 import { adminRoutes } from './routes/admin/admin-routes.js';
 import { auditRoutes } from './routes/audit/audit-routes.js';
+import { catalogueRoutes } from './routes/catalogue/catalogue-routes.js';
 import { healthRoutes } from './routes/health/health-routes.js';
 import { ingestRoutes } from './routes/messages/ingest-routes.js';
 import { queryRoutes } from './routes/query/query-routes.js';
 import { referenceRoutes } from './routes/reference/reference-routes.js';
 import { sessionRoutes } from './routes/session/session-routes.js';
+import { webRoutes, type WebRoutesOptions } from './routes/web/web-routes.js';
 import { addSharedSchemas } from './schemas/api-schemas.js';
 
 export interface BuildAppOptions {
@@ -40,6 +42,8 @@ export interface BuildAppOptions {
   trustProxy?: FastifyServerOptions['trustProxy'];
   /** Fastify logger setting; default off (the CLI turns on pino JSON logs). */
   logger?: FastifyServerOptions['logger'];
+  /** Where the portal's files are (docs/portal.md); default the package's `dist/web` and `web/static`. */
+  web?: WebRoutesOptions;
 }
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -86,6 +90,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(healthRoutes);
   await app.register(sessionRoutes, { store: options.store, loginRateLimit: options.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT });
   await app.register(queryRoutes, { store: options.store });
+  await app.register(catalogueRoutes);
   await app.register(auditRoutes, { store: options.store });
   await app.register(adminRoutes, { store: options.store });
   await app.register(ingestRoutes, {
@@ -97,5 +102,6 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     store: options.store,
     maxReferenceBytes: options.maxReferenceBytes ?? DEFAULT_MAX_REFERENCE_BYTES,
   });
+  await app.register(webRoutes, options.web ?? {});
   return app;
 }

@@ -23,6 +23,11 @@ declare module 'fastify' {
 
 /** The browser session cookie. HttpOnly and SameSite=Lax always; Secure whenever the request came over TLS. */
 export const SESSION_COOKIE = 'srvv_session';
+/**
+ * An operator's stated reason, set by the portal (docs/portal.md) so that plain navigations (the CSV export
+ * link) carry it too. Accepted from sessions only; `X-Access-Reason` wins when both are present.
+ */
+export const ACCESS_REASON_COOKIE = 'srvv_access_reason';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 const REASON = /^[^\p{Cc}]{3,500}$/u;
 
@@ -34,7 +39,7 @@ export interface AuthPluginOptions {
  * Authentication and authorisation for every `/api/v1` route, by the route's `config.access`:
  * - a route under `/api/v1` without `config.access` refuses to register (nothing is open by omission);
  * - `onRequest` (before any body is read): the Bearer token or session cookie is checked, then the access level;
- *   `read`/`audit` routes get the caller's party view, and an operator view needs `X-Access-Reason`;
+ *   `read`/`audit` routes get the caller's party view, and an operator view needs `X-Access-Reason` (a session may give it in the `srvv_access_reason` cookie instead);
  * - `preHandler` (after the body is parsed): unsafe methods of a session must carry its CSRF token, in the
  *   `X-CSRF-Token` header or a `_csrf` form field (synchronizer token; the SameSite cookie is the first line).
  */
@@ -59,7 +64,9 @@ export const authPlugin = fp(async (app: FastifyInstance, options: AuthPluginOpt
       const view = await store.forParty(principal.partyId!);
       request.view = view;
       if (view.operator) {
-        const reason = request.headers['x-access-reason'];
+        const header = request.headers['x-access-reason'];
+        const cookie = principal.kind === 'user' ? request.cookies[ACCESS_REASON_COOKIE] : undefined;
+        const reason = typeof header === 'string' ? header : cookie;
         const text = typeof reason === 'string' ? reason.trim() : '';
         if (!REASON.test(text)) {
           throw new ApiError(
