@@ -40,10 +40,10 @@ export interface ReferenceDataOptions {
  * operator, and ED / GT certificates on ESMEs / GSMEs and GPFs. A share of supply points changes supplier, and a
  * share of certificates moves or ends, at deterministic times inside `[start, end)`. Deterministic for a seed.
  *
- * The traffic generator does not follow these changes: it knows only the static world, so after a Change of
- * Supplier the old supplier keeps sending to the device (its own traffic, rule 1) and the new one sends
- * nothing (it sees the device's traffic by rule 2). Making it follow would need the simulation to pick
- * originators and alert recipients by time, across the world index, the request picker and the simulation.
+ * The traffic generator follows these changes only when given the document (its `reference` option, as
+ * `npm run demo` does): by default it knows only the static world, so after a Change of Supplier the old
+ * supplier keeps sending to the device (its own traffic, rule 1) and the new one sends nothing (it sees the
+ * device's traffic by rule 2). The benchmarks use the default.
  */
 export function referenceDocument(world: SynthWorld, opts: ReferenceDataOptions): ReferenceDocument {
   const [only] = referenceDocumentSlices(world, opts, Number.POSITIVE_INFINITY);

@@ -1,4 +1,5 @@
 import type { Eui64 } from '../duis/eui64.js';
+import type { ReferenceDocument } from '../reference/reference-document.js';
 
 /** Options shared by {@link createWorld}, `generateTraffic` and `writeNdjson`. */
 export interface SynthOptions {
@@ -20,6 +21,19 @@ export interface SynthOptions {
    * package, read once per process.
    */
   templatesDir?: string;
+  /**
+   * Reference data built from the same world and start (`referenceDocument`) for the traffic to follow:
+   * requests in a supplier or network-operator role come from the party holding that role for the device at
+   * the time (so after a Change of Supplier the new supplier sends, and after a certificate change the new
+   * network operator), and alerts go to it. Default: none — the static world, as the benchmarks use it.
+   */
+  reference?: ReferenceDocument;
+  /**
+   * Share of requests that are security-relevant requests to a device by a User other than its supplier: a
+   * network operator's credentials update, an Other User's HAN commands, and disable-supply or firmware
+   * commands from the previous supplier or an Other User that the DCC rejects. Needs `reference`. Default 0.
+   */
+  otherUserSecurityRate?: number;
 }
 
 /** Options of one traffic run: {@link SynthOptions} plus how many records to produce. */

@@ -9,6 +9,7 @@ import type { SynthOptions, SynthWorld, TrafficRecord } from './synth-types.js';
 import { loadRequestTemplates } from './templates.js';
 import { expectedPerRequest, MULTI_RESPONSE_TEMPLATE, TRAFFIC_PROFILE as P } from './traffic-profile.js';
 import { DEFAULT_START } from './world.js';
+import { ReferenceTimeline } from './reference-timeline.js';
 import { type DeviceInfo, indexWorld, type WorldIndex } from './world-index.js';
 
 export const DEFAULT_MESSAGES_PER_SECOND = 1150;
@@ -29,6 +30,8 @@ export class TrafficSimulation {
   readonly #queue = new EventQueue<PendingRecord>();
   readonly #dcc: Eui64;
   readonly #duplicateRate: number;
+  readonly #timeline: ReferenceTimeline | undefined;
+  readonly #otherUserSecurityRate: number;
   readonly #counters = new Map<Eui64, bigint>();
   readonly #recent: RequestState[] = [];
   readonly #rejectCodes = new WeightedChoice(P.rejectCodes);
@@ -48,7 +51,11 @@ export class TrafficSimulation {
     if (Number.isNaN(start)) throw new Error('start is not a valid date');
     const prng = (this.#prng = Prng.derive(opts.seed ?? world.seed, 2));
     this.#index = indexWorld(world);
-    this.#picker = new RequestPicker(this.#index, loadRequestTemplates(opts.templatesDir));
+    this.#timeline = opts.reference ? new ReferenceTimeline(world, opts.reference) : undefined;
+    this.#otherUserSecurityRate = opts.otherUserSecurityRate ?? 0;
+    if (!(this.#otherUserSecurityRate >= 0 && this.#otherUserSecurityRate < 1)) throw new Error(`otherUserSecurityRate must be in [0, 1), got ${this.#otherUserSecurityRate}`);
+    if (this.#otherUserSecurityRate > 0 && !this.#timeline) throw new Error('otherUserSecurityRate needs reference');
+    this.#picker = new RequestPicker(this.#index, loadRequestTemplates(opts.templatesDir), this.#timeline);
     this.#dcc = world.dccUserId;
     this.#renderer = new RecordRenderer(prng, world.dccUserId, encoding);
     for (const u of world.users) {
@@ -113,7 +120,8 @@ export class TrafficSimulation {
   /** A request sent at `t` and everything it causes: acknowledgement, responses, an alert. */
   #spawnRequest(t: number): void {
     const prng = this.#prng;
-    const plan = this.#picker.pick(prng);
+    // Without reference data nothing extra is drawn: the benchmarks' traffic stays the same for a seed.
+    const plan = this.#otherUserSecurityRate > 0 && prng.chance(this.#otherUserSecurityRate) ? this.#picker.pickOtherUserSecurity(prng, t) : this.#picker.pick(prng, t);
     const counter = this.#counters.get(plan.originator)! + 1n;
     this.#counters.set(plan.originator, counter);
     const target = plan.template.nonDevice ? this.#dcc : plan.device.id;
@@ -121,8 +129,8 @@ export class TrafficSimulation {
     const late = prng.chance(P.lateRequestRate) ? prng.range(P.lateRequestDelay[0], P.lateRequestDelay[1]) : 0;
     this.#schedule(REQUEST, t + this.#latency() + late, 0, req, '', null, '', '');
     const ackAt = t + Math.max(P.ackDelay.min, Math.round(prng.logNormal(P.ackDelay.median, P.ackDelay.sigma)));
-    if (prng.chance(P.rejectRate)) {
-      this.#schedule(ACK, ackAt + this.#latency(), ackAt, req, this.#rejectCodes.pick(prng), null, '', '');
+    if (plan.rejectCode !== undefined || prng.chance(P.rejectRate)) {
+      this.#schedule(ACK, ackAt + this.#latency(), ackAt, req, plan.rejectCode ?? this.#rejectCodes.pick(prng), null, '', '');
       return;
     }
     this.#schedule(ACK, ackAt + this.#latency(), ackAt, req, 'I99', null, '', '');
@@ -137,7 +145,7 @@ export class TrafficSimulation {
     }
     if (!plan.template.nonDevice && prng.chance(plan.entry.linkedAlert)) {
       const rdt = t + Math.round(prng.logNormal(P.linkedAlertDelay.median, P.linkedAlertDelay.sigma));
-      this.#schedule(DEVICE_ALERT, rdt + this.#latency(), rdt, req, LINKED_ALERT_CODES.pick(prng), plan.device, plan.device.supplier, '');
+      this.#schedule(DEVICE_ALERT, rdt + this.#latency(), rdt, req, LINKED_ALERT_CODES.pick(prng), plan.device, this.#supplierAt(plan.device, rdt), '');
     }
   }
 
@@ -145,7 +153,7 @@ export class TrafficSimulation {
     const prng = this.#prng;
     const device = prng.pick(this.#index.devicesByType.get(ALERTING_DEVICE_TYPES.pick(prng)) ?? this.#index.devices);
     const [code, to] = (device.type === 'ESME' ? ESME_ALERTS : OTHER_ALERTS).pick(prng);
-    this.#schedule(DEVICE_ALERT, t + this.#latency(), t, null, code, device, to === 'network' ? device.networkOperator : device.supplier, '');
+    this.#schedule(DEVICE_ALERT, t + this.#latency(), t, null, code, device, to === 'network' ? this.#networkOperatorAt(device, t) : this.#supplierAt(device, t), '');
   }
 
   #spawnDccAlert(t: number): void {
@@ -161,7 +169,16 @@ export class TrafficSimulation {
     }
     const chfs = this.#index.devicesByType.get('CHF');
     const device = code === 'AD1' && chfs ? prng.pick(chfs) : prng.pick(this.#index.devices);
-    this.#schedule(DCC_ALERT, t + this.#latency(), t, null, code, device, code === 'AD1' ? device.networkOperator : device.supplier, '');
+    this.#schedule(DCC_ALERT, t + this.#latency(), t, null, code, device, code === 'AD1' ? this.#networkOperatorAt(device, t) : this.#supplierAt(device, t), '');
+  }
+
+  /** The device's supplier at `t`: the static world's, or with reference data the one registered then. */
+  #supplierAt(device: DeviceInfo, t: number): Eui64 {
+    return this.#timeline ? this.#timeline.supplierAt(device, t) : device.supplier;
+  }
+
+  #networkOperatorAt(device: DeviceInfo, t: number): Eui64 {
+    return this.#timeline ? this.#timeline.networkOperatorAt(device, t) : device.networkOperator;
   }
 
   #schedule(kind: number, at: number, rdt: number, req: RequestState | null, code: string, device: DeviceInfo | null, recipient: Eui64, xml: string): void {
