@@ -1,0 +1,119 @@
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { after, before, describe, it } from 'node:test';
+import { parse as parseCsv } from 'csv-parse/sync';
+import type { Page } from 'playwright-core';
+import * as f from '../store-suite/fixtures.js';
+import { MPAN } from '../http/api-world.js';
+import { browserSkipReason, loginThroughForm, screenshot, startWebWorld, type WebPage, type WebWorld } from './browser.js';
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/** Runs axe-core on the page: no serious or critical WCAG 2 A/AA violation. */
+async function assertAccessible(page: Page, what: string): Promise<void> {
+  // Evaluated through the DevTools protocol: the page's CSP (script-src 'self') rightly refuses an injected script tag.
+  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
+  const violations = await page.evaluate(async () => {
+    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
+    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  });
+  assert.deepEqual(violations, [], `${what}: accessibility`);
+}
+
+/** The unexpected errors of a page: a 401 on the session probe before login and the given statuses are expected. */
+function unexpected(p: WebPage, ...allowed: RegExp[]): string[] {
+  return [...p.errors, ...p.httpErrors.filter((e) => !/^401 GET \S+\/api\/v1\/session$/.test(e) && !allowed.some((a) => a.test(e)))];
+}
+
+// The issue's scenarios in headless Chromium against a real server: the portal shows each party exactly what
+// the API allows, explains why, exports what it shows, and makes operators state a reason.
+describe('portal in a real browser', { skip: browserSkipReason() }, () => {
+  let w: WebWorld;
+  before(async () => {
+    w = await startWebWorld();
+  });
+  after(async () => {
+    await w?.close();
+  });
+
+  it("a supplier finds its meter, sees another user's Disable Supply with its badges, and reads why it may see it", async () => {
+    const p = await w.newPage();
+    const { page } = p;
+    await loginThroughForm(page, w.base, 'supa-viewer');
+    await page.goto(`${w.base}/search`);
+    await page.getByLabel('Device ID').fill(f.ESME.toLowerCase());
+    await page.getByRole('button', { name: 'Search', exact: true }).click();
+    await page.waitForURL(/deviceId=/);
+    const row = page.locator('tbody tr', { hasText: 'Disable Supply' }).filter({ hasText: 'request' });
+    await row.first().waitFor();
+    for (const badge of ['critical', 'security', 'other user']) assert.equal(await row.first().getByText(badge, { exact: true }).count(), 1, badge);
+    await assertAccessible(page, 'search');
+    await screenshot(page, 'portal-search-supplier');
+
+    await page.goto(`${w.base}/devices/${f.ESME}`);
+    await page.getByRole('heading', { name: 'Timeline' }).waitFor();
+    assert.ok(await page.getByText(MPAN).first().isVisible(), 'the device page names its MPAN');
+    assert.ok(await page.locator('svg').first().isVisible(), 'a chart of messages per day');
+    await assertAccessible(page, 'device');
+    await screenshot(page, 'portal-device-supplier');
+
+    await page.goto(`${w.base}/messages/${w.world.ids.disable}`);
+    await page.getByRole('heading', { name: 'Why can I see this?' }).waitFor();
+    const why = page.locator('section', { has: page.getByRole('heading', { name: 'Why can I see this?' }) });
+    assert.match(await why.innerText(), new RegExp(`Responsible Supplier: IS for MPAN ${MPAN}`));
+    assert.match(await page.locator('pre.xml').innerText(), /<sr:Request/);
+    await assertAccessible(page, 'message');
+    await screenshot(page, 'portal-message-supplier');
+    assert.deepEqual(unexpected(p), []);
+  });
+
+  it('another party searching for the same device and message finds nothing and gets the 404 page', async () => {
+    const p = await w.newPage();
+    const { page } = p;
+    await loginThroughForm(page, w.base, 'supb-admin');
+    await page.goto(`${w.base}/search?deviceId=${f.ESME}`);
+    await page.getByRole('heading', { name: 'Results' }).waitFor();
+    await page.waitForFunction(() => !document.body.innerText.includes('Searching…'));
+    assert.equal(await page.locator('tbody tr').count(), 0, 'no rows');
+    await screenshot(page, 'portal-search-other-party');
+    await page.goto(`${w.base}/messages/${w.world.ids.disable}`);
+    await page.getByRole('heading', { name: 'Not found — or not visible to you' }).waitFor();
+    await screenshot(page, 'portal-message-404');
+    await page.goto(`${w.base}/messages/999999`);
+    await page.getByRole('heading', { name: 'Not found — or not visible to you' }).waitFor();
+    assert.deepEqual(unexpected(p, /^404 GET \S+\/api\/v1\/messages\/(\d+)$/), []);
+  });
+
+  it('exports the rows shown as CSV', async () => {
+    const p = await w.newPage();
+    const { page } = p;
+    await loginThroughForm(page, w.base, 'supa-viewer');
+    await page.goto(`${w.base}/search?othersOnly=true`);
+    await page.locator('tbody tr').first().waitFor();
+    const shown = await page.locator('tbody tr').count();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Export CSV' }).click()]);
+    const rows = parseCsv(readFileSync((await download.path())!, 'utf8'), { columns: true }) as Array<Record<string, string>>;
+    assert.equal(rows.length, shown);
+    assert.ok(rows.every((r) => r.own === 'false'));
+    assert.deepEqual(unexpected(p), []);
+  });
+
+  it('an operator must give a reason before seeing any traffic, and it is audited', async () => {
+    const p = await w.newPage();
+    const { page } = p;
+    await loginThroughForm(page, w.base, 'ops-operator');
+    await page.getByRole('heading', { name: 'Why are you looking?' }).waitFor();
+    await assertAccessible(page, 'reason');
+    await screenshot(page, 'portal-operator-reason');
+    await page.getByLabel(/reason/i).first().fill('INC-2026-114 supply complaint');
+    await page.getByLabel(/reason/i).first().press('Enter');
+    await page.locator('tbody tr').first().waitFor();
+    assert.equal(await page.locator('tbody tr').count(), 6, 'an operator sees every message');
+    await screenshot(page, 'portal-search-operator');
+    const entry = (await w.store.audit.list({ actor: 'ops-operator' })).items[0];
+    assert.equal(entry?.reason, 'INC-2026-114 supply complaint');
+    assert.deepEqual(unexpected(p, /^400 GET \S+\/api\/v1\//), []);
+  });
+});
