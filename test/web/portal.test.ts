@@ -13,10 +13,14 @@ const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core
 /** Runs axe-core on the page: no serious or critical WCAG 2 A/AA violation. */
 async function assertAccessible(page: Page, what: string): Promise<void> {
   // Evaluated through the DevTools protocol: the page's CSP (script-src 'self') rightly refuses an injected script tag.
-  if (!(await page.evaluate(() => 'axe' in window))) await page.evaluate(AXE_SOURCE);
+  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(AXE_SOURCE);
   const violations = await page.evaluate(async () => {
-    const axe = (window as unknown as { axe: { run(ctx: Document, o: object): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> } }).axe;
-    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
+    // Runs in the page (the root tsconfig has no DOM types).
+    const g = globalThis as unknown as {
+      document: unknown;
+      axe: { run(ctx: unknown, o: object): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> };
+    };
+    const result = await g.axe.run(g.document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
     return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
   });
   assert.deepEqual(violations, [], `${what}: accessibility`);
@@ -75,7 +79,7 @@ describe('portal in a real browser', { skip: browserSkipReason() }, () => {
     await loginThroughForm(page, w.base, 'supb-admin');
     await page.goto(`${w.base}/search?deviceId=${f.ESME}`);
     await page.getByRole('heading', { name: 'Results' }).waitFor();
-    await page.waitForFunction(() => !document.body.innerText.includes('Searching…'));
+    await page.waitForFunction(() => !(globalThis as unknown as { document: { body: { innerText: string } } }).document.body.innerText.includes('Searching…'));
     assert.equal(await page.locator('tbody tr').count(), 0, 'no rows');
     await screenshot(page, 'portal-search-other-party');
     await page.goto(`${w.base}/messages/${w.world.ids.disable}`);
