@@ -19,6 +19,8 @@ export interface MessageItem {
   srvName: string | null;
   commandVariant: number | null;
   originatorId: string | null;
+  /** The originator's User Role per the reference data; `null` without a RequestID or for an unknown User ID. */
+  originatorRole: string | null;
   targetId: string | null;
   deviceIds: string[];
   responseCode: string | null;
@@ -33,11 +35,16 @@ export interface MessageItem {
 
 /** Column order of the CSV export: the item's fields, `id` first. */
 export const MESSAGE_ITEM_FIELDS = [
-  'id', 'kind', 'requestId', 'responseId', 'srv', 'srvName', 'commandVariant', 'originatorId', 'targetId', 'deviceIds',
+  'id', 'kind', 'requestId', 'responseId', 'srv', 'srvName', 'commandVariant', 'originatorId', 'originatorRole', 'targetId', 'deviceIds',
   'responseCode', 'alertCode', 'time', 'receivedAt', 'critical', 'securityRelevant', 'own',
 ] as const satisfies ReadonlyArray<keyof MessageItem>;
 
-export function messageItem(m: StoredMessage, view: Pick<PartyView, 'isOwn'>): MessageItem {
+/** The originators' roles a set of items needs (one lookup). */
+export function originatorRoles(view: Pick<PartyView, 'userRoles'>, messages: readonly StoredMessage[]): Promise<Map<string, string>> {
+  return view.userRoles([...new Set(messages.flatMap((m) => (m.originatorId === null ? [] : [m.originatorId])))]);
+}
+
+export function messageItem(m: StoredMessage, view: Pick<PartyView, 'isOwn'>, roles: ReadonlyMap<string, string>): MessageItem {
   const srv = m.srv === null ? undefined : lookupSrv(m.srv);
   return {
     id: m.id,
@@ -48,6 +55,7 @@ export function messageItem(m: StoredMessage, view: Pick<PartyView, 'isOwn'>): M
     srvName: srv?.name ?? null,
     commandVariant: m.commandVariant,
     originatorId: m.originatorId,
+    originatorRole: m.originatorId === null ? null : (roles.get(m.originatorId) ?? null),
     targetId: m.targetId,
     deviceIds: m.deviceIds,
     responseCode: m.responseCode,
@@ -68,7 +76,7 @@ export interface ThreadView {
   members: MessageItem[];
 }
 
-export function threadView(thread: Thread, view: Pick<PartyView, 'isOwn'>): ThreadView {
+export function threadView(thread: Thread, view: Pick<PartyView, 'isOwn'>, roles: ReadonlyMap<string, string>): ThreadView {
   const t = thread.timings;
   const iso = (d: Date | null) => (d === null ? null : d.toISOString());
   return {
@@ -82,18 +90,25 @@ export function threadView(thread: Thread, view: Pick<PartyView, 'isOwn'>): Thre
       requestToAcknowledgementMs: t.requestToAcknowledgementMs,
       requestToFirstResponseMs: t.requestToFirstResponseMs,
     },
-    request: thread.request ? messageItem(thread.request, view) : null,
-    members: thread.members.map((m) => messageItem(m, view)),
+    request: thread.request ? messageItem(thread.request, view, roles) : null,
+    members: thread.members.map((m) => messageItem(m, view, roles)),
   };
 }
 
 /** `GET /api/v1/messages/{id}`: the item plus the decoded header, catalogue details, XML, thread and reasons. */
-export function messageDetail(m: StoredMessage, xml: Buffer, thread: Thread | undefined, reasons: VisibilityReason[], view: Pick<PartyView, 'isOwn'>) {
+export function messageDetail(
+  m: StoredMessage,
+  xml: Buffer,
+  thread: Thread | undefined,
+  reasons: VisibilityReason[],
+  view: Pick<PartyView, 'isOwn'>,
+  roles: ReadonlyMap<string, string>,
+) {
   const srv = m.srv === null ? undefined : lookupSrv(m.srv);
   const response = m.responseCode === null ? undefined : lookupResponseCode(m.responseCode);
   const alert = m.alertCode !== null ? lookupDeviceAlertCode(m.alertCode) : m.dccAlertCode !== null ? lookupDccAlertCode(m.dccAlertCode) : undefined;
   return {
-    ...messageItem(m, view),
+    ...messageItem(m, view, roles),
     header: {
       schemaVersion: m.schemaVersion,
       serviceReference: m.serviceReference,
@@ -125,7 +140,7 @@ export function messageDetail(m: StoredMessage, xml: Buffer, thread: Thread | un
       alert: alert ? { code: alert.code, meaning: alert.meaning } : null,
     },
     xml: xml.toString('utf8'),
-    thread: thread ? threadView(thread, view) : null,
+    thread: thread ? threadView(thread, view, roles) : null,
     reasons,
   };
 }

@@ -234,6 +234,7 @@ function guardedPartyView(inner: PartyView, run: Runner): PartyView {
     partyId: inner.partyId,
     operator: inner.operator,
     isOwn: (message) => inner.isOwn(message),
+    userRoles: (userIds) => run('reading user roles', () => inner.userRoles(userIds)),
     listMessages: (query) => run('listing visible messages', () => inner.listMessages(query)),
     getMessage: (id) => run('reading a visible message', () => inner.getMessage(id)),
     explain: (id) => run('explaining visibility', () => inner.explain(id)),

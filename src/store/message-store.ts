@@ -138,6 +138,11 @@ export interface PartyView {
   readonly partyId: string;
   /** Whether the party is a DCC operator (sees everything). */
   readonly operator: boolean;
+  /**
+   * The User Role the reference data gives each of `userIds` (keyed by the text as given; unknown ones are left
+   * out). For labelling the originators of messages the party already sees.
+   */
+  userRoles(userIds: readonly string[]): Promise<Map<string, string>>;
   /** Whether `message` is the party's own traffic: its User ID U(M) is one of the party's (rule 1). */
   isOwn(message: Pick<StoredMessage, 'kind' | 'requestId' | 'responseId'>): boolean;
   /** As `MessageStore.listMessages`, restricted to visible messages. */

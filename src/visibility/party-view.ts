@@ -219,7 +219,7 @@ export class KyselyPartyView implements PartyView {
         }
       });
     }
-    const roles = await this.#userRoles([...byOriginator.keys()]);
+    const roles = await this.userRoles([...byOriginator.keys()]);
     const byOriginatorRole: Record<string, number> = {};
     for (const [originator, n] of byOriginator) {
       const role = roles.get(originator) ?? 'unknown';
@@ -230,7 +230,7 @@ export class KyselyPartyView implements PartyView {
   }
 
   /** The User Role of each of `userIds` the reference data knows (keyed by the text as given). */
-  async #userRoles(userIds: readonly string[]): Promise<Map<string, string>> {
+  async userRoles(userIds: readonly string[]): Promise<Map<string, string>> {
     const byKey = new Map<bigint, string[]>();
     for (const u of userIds) {
       const id = normaliseEui64(u);

@@ -7,7 +7,7 @@ import * as f from '../store-suite/fixtures.js';
 import { call, login, MPAN, startApiWorld, USER, type ApiWorld } from './api-world.js';
 
 const ITEM_FIELDS = [
-  'id', 'kind', 'requestId', 'responseId', 'srv', 'srvName', 'commandVariant', 'originatorId', 'targetId', 'deviceIds',
+  'id', 'kind', 'requestId', 'responseId', 'srv', 'srvName', 'commandVariant', 'originatorId', 'originatorRole', 'targetId', 'deviceIds',
   'responseCode', 'alertCode', 'time', 'receivedAt', 'critical', 'securityRelevant', 'own',
 ];
 
@@ -44,6 +44,7 @@ for (const backend of BACKENDS) {
           srvName: disable.srvName,
           commandVariant: 1,
           originatorId: USER.other,
+          originatorRole: 'OU',
           targetId: f.ESME,
           deviceIds: [f.ESME],
           responseCode: null,
@@ -65,6 +66,7 @@ for (const backend of BACKENDS) {
       const alert = supb.body.items.find((m: { id: string }) => m.id === w.ids.supbAlert);
       assert.equal(alert.kind, 'device-alert');
       assert.equal(alert.alertCode, '8F66');
+      assert.equal(alert.originatorRole, null, 'an alert answering no request has no originator');
       const dno = await call(w.base, '/api/v1/messages', { token: w.tokens.dnoRead });
       assert.deepEqual(ids(dno), [w.ids.disable, w.ids.disableAck, w.ids.disableResponse, w.ids.supaRead].sort());
     });

@@ -4,7 +4,7 @@ import type { MessageItem } from '../../web/src/api-types.js';
 import { countPerDay, formatTime, groupThreads, sortItems } from '../../web/src/timeline.js';
 
 const item = (id: string, kind: MessageItem['kind'], time: string, extra: Partial<MessageItem> = {}): MessageItem => ({
-  id, kind, time, requestId: null, responseId: null, srv: null, srvName: null, commandVariant: null, originatorId: null, targetId: null,
+  id, kind, time, requestId: null, responseId: null, srv: null, srvName: null, commandVariant: null, originatorId: null, originatorRole: null, targetId: null,
   deviceIds: [], responseCode: null, alertCode: null, receivedAt: time, critical: false, securityRelevant: false, own: true, ...extra,
 });
 

@@ -11,6 +11,8 @@ export interface MessageItem {
   srvName: string | null;
   commandVariant: number | null;
   originatorId: string | null;
+  /** The originator's User Role per the reference data (null: no RequestID, or an unknown User ID). */
+  originatorRole: string | null;
   targetId: string | null;
   deviceIds: string[];
   responseCode: string | null;

@@ -60,7 +60,7 @@ export function messageTable(items: MessageItem[], caption: string): HTMLTableEl
           h('td', null, m.kind),
           h('td', null, m.srv ? [h('span', { class: 'mono' }, m.srv), m.srvName ? ` ${m.srvName}` : ''] : '—'),
           h('td', null, messageBadges(m)),
-          h('td', { class: 'mono' }, m.originatorId ?? '—'),
+          h('td', null, h('span', { class: 'mono' }, m.originatorId ?? '—'), m.originatorRole ? [' ', h('span', { class: 'role' }, m.originatorRole)] : null),
           h('td', null, m.deviceIds.length ? m.deviceIds.flatMap((d, i) => (i ? [' ', deviceLink(d)] : [deviceLink(d)])) : '—'),
           h('td', { class: 'mono' }, m.responseCode ?? m.alertCode ?? '—'),
           h('td', null, h('a', { href: `/messages/${encodeURIComponent(m.id)}` }, `Open #${m.id}`)),

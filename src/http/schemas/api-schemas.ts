@@ -37,6 +37,7 @@ const MessageItem = {
     srvName: nullable('string', { description: 'DUIS Service Request name; null for an unknown SRV' }),
     commandVariant: nullable('integer'),
     originatorId: nullable('string'),
+    originatorRole: nullable('string', { description: "The originator's User Role per the reference data; null without a RequestID or for an unknown User ID" }),
     targetId: nullable('string'),
     deviceIds: { type: 'array', items: { type: 'string' }, description: 'S(M): the subject devices' },
     responseCode: nullable('string'),
@@ -48,7 +49,7 @@ const MessageItem = {
     own: { type: 'boolean', description: "Whether it is the caller's own traffic (rule 1)" },
   },
   required: [
-    'id', 'kind', 'requestId', 'responseId', 'srv', 'srvName', 'commandVariant', 'originatorId', 'targetId', 'deviceIds',
+    'id', 'kind', 'requestId', 'responseId', 'srv', 'srvName', 'commandVariant', 'originatorId', 'originatorRole', 'targetId', 'deviceIds',
     'responseCode', 'alertCode', 'time', 'receivedAt', 'critical', 'securityRelevant', 'own',
   ],
 };

@@ -1,8 +1,7 @@
 /*
  * `/devices/{deviceId}`: the summary as the caller sees it, a timeline of threads (request, acknowledgement,
  * responses and alerts together) coloured by originator role, and messages per day by originator role.
- * Roles: the item has no role, so the page asks `/messages?deviceId=…&originatorRole=R` for each role the
- * summary counts; the newest 200 of a role contain every message of that role among the newest 200 overall.
+ * Roles come with each item (`originatorRole`).
  */
 import type { DeviceSummary, MessageItem, MessagePage } from '../api-types.js';
 import { request, withQuery } from '../api.js';
@@ -29,20 +28,16 @@ export async function devicePage(context: PageContext): Promise<void> {
   append(root, h('h1', null, `Device ${deviceId}`), h('p', null, 'Loading…'));
   let summary: DeviceSummary;
   let page: MessagePage;
-  const roleById = new Map<string, string>();
   try {
     [summary, page] = await Promise.all([
       request<DeviceSummary>(`/api/v1/devices/${encodeURIComponent(deviceId)}`),
       request<MessagePage>(withQuery('/api/v1/messages', { deviceId, limit: LIMIT })),
     ]);
-    const roles = USER_ROLES.filter((r) => (summary.counts.byOriginatorRole[r] ?? 0) > 0);
-    const pages = await Promise.all(roles.map((r) => request<MessagePage>(withQuery('/api/v1/messages', { deviceId, originatorRole: r, limit: LIMIT }))));
-    pages.forEach((p, i) => p.items.forEach((m) => roleById.set(m.id, roles[i]!)));
   } catch (err) {
     handleFailure(context, err, 'This device');
     return;
   }
-  const roleOf = (m: MessageItem) => roleById.get(m.id) ?? (m.originatorId === null ? 'none' : 'unknown');
+  const roleOf = (m: MessageItem) => m.originatorRole ?? (m.originatorId === null ? 'none' : 'unknown');
   const entries = groupThreads(page.items);
   const period = (p: { from: string | null; to: string | null }) => `${p.from ? formatTime(p.from) : 'always'} – ${p.to ? formatTime(p.to) : 'now'}`;
 

@@ -44,7 +44,7 @@ export async function messagePage(context: PageContext): Promise<void> {
         ['Received', formatTime(m.receivedAt)],
         ['Request ID', m.requestId],
         ['Response ID', m.responseId],
-        ['Originator User ID', m.originatorId],
+        ['Originator User ID', m.originatorId === null ? null : m.originatorRole ? `${m.originatorId} (${m.originatorRole})` : m.originatorId],
         ['Target', m.targetId],
         ['Devices', m.deviceIds.length ? m.deviceIds.flatMap((d, i) => (i ? [' ', deviceLink(d)] : [deviceLink(d)])) : null],
         ['Service reference', m.header.serviceReference === null ? null : String(m.header.serviceReference)],

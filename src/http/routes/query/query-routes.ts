@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../../../errors.js';
 import type { MessageStore } from '../../../store/message-store.js';
-import { MESSAGE_ITEM_FIELDS, messageDetail, messageItem, threadView } from '../../api-views.js';
+import { MESSAGE_ITEM_FIELDS, messageDetail, messageItem, originatorRoles, threadView } from '../../api-views.js';
 import { csvRow } from '../../csv-row.js';
 import { recordAccess } from '../../record-access.js';
 import { EUI64_PATTERN, errorResponses, MESSAGE_FILTERS } from '../../schemas/api-schemas.js';
@@ -63,7 +63,8 @@ export async function queryRoutes(app: FastifyInstance, options: QueryRoutesOpti
       const { limit, cursor, ...filters } = request.query;
       const page = await view.listMessages({ ...toPartyQuery(filters), limit, ...(cursor !== undefined ? { cursor } : {}) });
       await recordAccess(store, request, 'search', auditedFilters(request.query), page.items.length);
-      return { items: page.items.map((m) => messageItem(m, view)), nextCursor: page.nextCursor };
+      const roles = await originatorRoles(view, page.items);
+      return { items: page.items.map((m) => messageItem(m, view, roles)), nextCursor: page.nextCursor };
     },
   );
 
@@ -89,7 +90,8 @@ export async function queryRoutes(app: FastifyInstance, options: QueryRoutesOpti
       await recordAccess(store, request, 'view', { messageId: id }, visible && xml ? 1 : 0);
       if (!visible || !xml) throw new ApiError('API_NOT_FOUND', `no message ${id}`);
       const thread = visible.message.requestId === null ? undefined : await view.getThread(visible.message.requestId);
-      return messageDetail(visible.message, xml, thread, visible.reasons, view);
+      const roles = await originatorRoles(view, [visible.message, ...(thread?.members ?? [])]);
+      return messageDetail(visible.message, xml, thread, visible.reasons, view, roles);
     },
   );
 
@@ -114,7 +116,7 @@ export async function queryRoutes(app: FastifyInstance, options: QueryRoutesOpti
       const thread = await view.getThread(requestId);
       await recordAccess(store, request, 'thread', { requestId }, thread?.members.length ?? 0);
       if (!thread) throw new ApiError('API_NOT_FOUND', `no thread ${requestId}`);
-      return threadView(thread, view);
+      return threadView(thread, view, await originatorRoles(view, thread.members));
     },
   );
 
@@ -194,8 +196,9 @@ export async function queryRoutes(app: FastifyInstance, options: QueryRoutesOpti
           do {
             const page = await view.listMessages({ ...query, limit: Math.min(EXPORT_PAGE, limit - sent), ...(cursor ? { cursor } : {}) });
             let chunk = '';
+            const roles = await originatorRoles(view, page.items);
             for (const m of page.items) {
-              const item = messageItem(m, view);
+              const item = messageItem(m, view, roles);
               chunk += csvRow(MESSAGE_ITEM_FIELDS.map((f) => item[f]));
             }
             sent += page.items.length;
