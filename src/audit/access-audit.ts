@@ -114,6 +114,9 @@ export interface AccessAudit {
    * the head row names the last entry. Reports the first problem. Appends may run meanwhile.
    */
   verify(): Promise<AuditVerification>;
+
+  /** The chain's head as recorded (entries so far and the newest hash), without walking it: for metrics and anchoring. */
+  head(): Promise<{ seq: number; hash: string }>;
 }
 
 /** The fields of an entry that its hash covers, in the form they are stored. */
@@ -302,6 +305,12 @@ export class KyselyAccessAudit implements AccessAudit {
     // Fail closed: without its head the chain cannot be extended safely.
     if (!head) throw new StoreError('STORE_FAILED', 'the access audit head row is missing: run srvv audit verify');
     return { seq: Number(head.seq), hash: head.hash };
+  }
+
+  async head(): Promise<{ seq: number; hash: string }> {
+    const head = await this.#readHead();
+    if (!head) throw new StoreError('STORE_FAILED', 'the access audit head row is missing: run srvv audit verify');
+    return head;
   }
 
   async #readHead(): Promise<{ seq: number; hash: string } | undefined> {

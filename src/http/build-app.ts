@@ -4,6 +4,7 @@ import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { ApiError } from '../errors.js';
+import { ServiceMetrics } from '../metrics/service-metrics.js';
 import type { MessageStore } from '../store/message-store.js';
 import { principalKey } from './auth/principal.js';
 import { authPlugin } from './plugins/auth-plugin.js';
@@ -13,6 +14,7 @@ import { adminRoutes } from './routes/admin/admin-routes.js';
 import { auditRoutes } from './routes/audit/audit-routes.js';
 import { catalogueRoutes } from './routes/catalogue/catalogue-routes.js';
 import { healthRoutes } from './routes/health/health-routes.js';
+import { operationsRoutes } from './routes/health/readiness-routes.js';
 import { ingestRoutes } from './routes/messages/ingest-routes.js';
 import { queryRoutes } from './routes/query/query-routes.js';
 import { referenceRoutes } from './routes/reference/reference-routes.js';
@@ -87,7 +89,15 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     });
   }
   await app.register(openApiPlugin, { version: VERSION });
+  const metrics = new ServiceMetrics(options.store);
+  app.addHook('onResponse', async (request, reply) => {
+    metrics.httpDuration.observe(
+      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      reply.elapsedTime / 1000,
+    );
+  });
   await app.register(healthRoutes);
+  await app.register(operationsRoutes, { store: options.store, metrics });
   await app.register(sessionRoutes, { store: options.store, loginRateLimit: options.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT });
   await app.register(queryRoutes, { store: options.store });
   await app.register(catalogueRoutes);
@@ -97,6 +107,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     store: options.store,
     maxMessageBytes: options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     maxBatchBytes: options.maxBatchBytes ?? DEFAULT_MAX_BATCH_BYTES,
+    metrics,
   });
   await app.register(referenceRoutes, {
     store: options.store,

@@ -1,4 +1,4 @@
-import { Kysely } from 'kysely';
+import { Kysely, sql } from 'kysely';
 import { isSrvvError, ReferenceError, StoreError } from '../errors.js';
 import { KyselyAccountStore, type AccountStore } from '../auth/account-store.js';
 import { KyselySessionStore, type SessionStore } from '../auth/session-store.js';
@@ -142,6 +142,12 @@ export class KyselyMessageStore implements MessageStore {
     });
   }
 
+  ping(): Promise<void> {
+    return this.#run('checking the database', async () => {
+      await sql`select 1`.execute(this.#db);
+    });
+  }
+
   stats(): Promise<StoreStats> {
     return this.#run('reading stats', async () => {
       const messages = await this.#db
@@ -226,6 +232,7 @@ function guardedAccessAudit(inner: AccessAudit, run: Runner): AccessAudit {
     append: (input, now) => run('recording an access', () => inner.append(input, now)),
     list: (query) => run('listing the access audit', () => inner.list(query)),
     verify: () => run('verifying the access audit', () => inner.verify()),
+    head: () => run('reading the access audit head', () => inner.head()),
   };
 }
 

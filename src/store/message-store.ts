@@ -61,6 +61,9 @@ export interface MessageStore {
    */
   stats(): Promise<StoreStats>;
 
+  /** One round trip to the database (readiness checks); throws `STORE_UNAVAILABLE` / `STORE_FAILED` when it fails. */
+  ping(): Promise<void>;
+
   /** Reference data (parties, devices, links, registrations, certificates) in the same database. */
   readonly reference: ReferenceStore;
 

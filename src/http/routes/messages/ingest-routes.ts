@@ -3,6 +3,7 @@ import { IngestInputError } from '../../../errors.js';
 import { parseReceivedAt } from '../../../ingest/ndjson-line.js';
 import { prepareBatch } from '../../../ingest/prepare-batch.js';
 import { runPrepareJob } from '../../../ingest/prepare-job.js';
+import type { ServiceMetrics } from '../../../metrics/service-metrics.js';
 import type { MessageStore } from '../../../store/message-store.js';
 import { postBatchSchema, postMessageSchema } from './ingest-schemas.js';
 
@@ -12,6 +13,8 @@ export interface IngestRoutesOptions {
   maxMessageBytes: number;
   /** Largest accepted NDJSON batch body in bytes (413 above). */
   maxBatchBytes: number;
+  /** Counts what was stored, duplicated and refused. */
+  metrics?: ServiceMetrics;
 }
 
 type BatchResult =
@@ -53,8 +56,10 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRoutesOp
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
     const prepared = prepareBatch([{ xml: body, receivedAt }], { maxBytes: options.maxMessageBytes });
     const rejection = prepared.rejections[0];
+    if (rejection) options.metrics?.countIngest([], [rejection.code]);
     if (rejection) return reply.status(rejection.code === 'DUIS_TOO_LARGE' ? 413 : 400).send({ error: rejection.code, detail: rejection.detail });
     const [outcome] = await store.ingest(prepared.batch);
+    options.metrics?.countIngest([outcome!]);
     return reply.status(outcome!.duplicate ? 200 : 201).send(outcome);
   });
 
@@ -71,8 +76,10 @@ export async function ingestRoutes(app: FastifyInstance, options: IngestRoutesOp
     for (const part of sliceLines(body, WRITE_SLICE)) {
       const job = runPrepareJob({ type: 'ndjson', source: 'body', ...part }, { maxBytes: options.maxMessageBytes });
       for (const r of job.rejections) results.push({ line: r.origin.line!, error: r.code, detail: r.detail });
+      options.metrics?.countIngest([], job.rejections.map((r) => r.code));
       if (job.batch.messages.length === 0) continue;
       const outcomes = await store.ingest(job.batch);
+      options.metrics?.countIngest(outcomes);
       outcomes.forEach((o, i) => results.push({ line: job.origins[i]!.line!, ...o }));
     }
     results.sort((a, b) => a.line - b.line);
