@@ -14,7 +14,7 @@ import { adminRoutes } from './routes/admin/admin-routes.js';
 import { auditRoutes } from './routes/audit/audit-routes.js';
 import { catalogueRoutes } from './routes/catalogue/catalogue-routes.js';
 import { healthRoutes } from './routes/health/health-routes.js';
-import { operationsRoutes } from './routes/health/readiness-routes.js';
+import { operationsRoutes } from './routes/health/operations-routes.js';
 import { ingestRoutes } from './routes/messages/ingest-routes.js';
 import { queryRoutes } from './routes/query/query-routes.js';
 import { referenceRoutes } from './routes/reference/reference-routes.js';
