@@ -1,41 +1,34 @@
 import type { Command } from 'commander';
-import { redactDbUrl, resolveDbUrl } from '../config/db-url.js';
-import { buildApp, DEFAULT_RATE_LIMIT } from '../http/build-app.js';
+import { redactDbUrl } from '../config/db-url.js';
+import { resolveServeConfig, type ServeFlagValues } from '../config/serve-config.js';
+import { buildApp } from '../http/build-app.js';
 import { openStore } from '../store/open-store.js';
 
-interface ServeFlags {
-  db?: string;
-  host: string;
-  port: string;
-  trustProxy: boolean;
-  rateLimit: string;
-}
-
 /**
- * `srvv serve [--db URL] [--host 127.0.0.1] [--port 8080] [--trust-proxy] [--rate-limit N]` — the HTTP API. Logs
- * JSON lines (pino) to stdout; stops cleanly on SIGINT/SIGTERM after in-flight requests finish.
+ * `srvv serve [--config file.json] [--db URL] [--host 127.0.0.1] [--port 8080] [--trust-proxy] [--rate-limit N]
+ * [--log-level info]` — the API, the portal and the operations endpoints. Each setting comes from the flag, else
+ * its environment variable, else the config file, else the default (config/serve-config.ts, docs/deployment.md).
+ * Logs JSON lines (pino) to stdout; stops cleanly on SIGINT/SIGTERM after in-flight requests finish.
  */
 export function registerServeCommand(program: Command): void {
   program
     .command('serve')
-    .description('serve the HTTP API')
-    .option('--db <url>', 'sqlite:<path> or postgres://... (default: $SRVV_DB or sqlite:./data/srvv.db)')
-    .option('--host <host>', 'address to listen on', process.env.SRVV_HOST ?? '127.0.0.1')
-    .option('--port <port>', 'port to listen on', process.env.SRVV_PORT ?? '8080')
-    .option('--trust-proxy', 'behind a TLS-terminating proxy: honour X-Forwarded-* and mark session cookies Secure ($SRVV_TRUST_PROXY=1)', process.env.SRVV_TRUST_PROXY === '1')
-    .option('--rate-limit <n>', 'requests per minute per token, per user and per unauthenticated address; 0 turns it off', process.env.SRVV_RATE_LIMIT ?? String(DEFAULT_RATE_LIMIT))
-    .action(async (flags: ServeFlags) => {
-      const port = Number.parseInt(flags.port, 10);
-      if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`--port: ${flags.port} is not a port number`);
-      const rateLimit = Number.parseInt(flags.rateLimit, 10);
-      if (!Number.isInteger(rateLimit) || rateLimit < 0) throw new Error(`--rate-limit: ${flags.rateLimit} is not a number of requests`);
-      const dbUrl = resolveDbUrl(flags.db);
-      const store = await openStore(dbUrl);
+    .description('serve the HTTP API and the portal')
+    .option('--config <file>', 'JSON config file with keys db, host, port, trustProxy, rateLimit, logLevel ($SRVV_CONFIG)')
+    .option('--db <url>', 'sqlite:<path> or postgres://... ($SRVV_DB; default sqlite:./data/srvv.db)')
+    .option('--host <host>', 'address to listen on ($SRVV_HOST; default 127.0.0.1)')
+    .option('--port <port>', 'port to listen on ($SRVV_PORT; default 8080)')
+    .option('--trust-proxy', 'behind a TLS-terminating proxy: honour X-Forwarded-* and mark session cookies Secure ($SRVV_TRUST_PROXY=1)')
+    .option('--rate-limit <n>', 'requests per minute per token, per user and per unauthenticated address; 0 turns it off ($SRVV_RATE_LIMIT; default 1200)')
+    .option('--log-level <level>', 'fatal, error, warn, info, debug, trace or silent ($SRVV_LOG_LEVEL; default info)')
+    .action(async (flags: ServeFlagValues) => {
+      const config = resolveServeConfig(flags);
+      const store = await openStore(config.db);
       const app = await buildApp({
         store,
-        trustProxy: flags.trustProxy,
-        rateLimit: rateLimit === 0 ? false : rateLimit,
-        logger: { level: process.env.SRVV_LOG_LEVEL ?? 'info' },
+        trustProxy: config.trustProxy,
+        rateLimit: config.rateLimit === 0 ? false : config.rateLimit,
+        logger: { level: config.logLevel },
       });
       const stop = async () => {
         await app.close();
@@ -43,7 +36,7 @@ export function registerServeCommand(program: Command): void {
       };
       process.once('SIGINT', () => void stop());
       process.once('SIGTERM', () => void stop());
-      const address = await app.listen({ host: flags.host, port });
-      app.log.info({ db: redactDbUrl(dbUrl) }, `srvv listening on ${address}`);
+      const address = await app.listen({ host: config.host, port: config.port });
+      app.log.info({ db: redactDbUrl(config.db) }, `srvv listening on ${address}`);
     });
 }
