@@ -18,10 +18,11 @@ export function parseReceivedAt(value: unknown, where = 'receivedAt'): number {
 
 /**
  * Parses one line of the capture feed's NDJSON format: `{"receivedAt": "<ISO-8601>", "xml": "<sr:Request ...>"}`.
- * The message's bytes are the UTF-8 encoding of the `xml` string.
+ * The message's bytes are the UTF-8 encoding of the `xml` string; with `into`, they are written into `into.slab`
+ * at `into.offset` (advanced past them) instead of a new buffer.
  * @throws IngestInputError naming what is wrong with the line.
  */
-export function parseNdjsonLine(line: string): RawMessage {
+export function parseNdjsonLine(line: string, into?: { slab: Buffer; offset: number }): RawMessage {
   let value: unknown;
   try {
     value = JSON.parse(line);
@@ -33,7 +34,14 @@ export function parseNdjsonLine(line: string): RawMessage {
   }
   const { receivedAt, xml } = value as Record<string, unknown>;
   if (typeof xml !== 'string') throw new IngestInputError('INGEST_INVALID_LINE', '"xml" must be a string holding the DUIS document');
-  return { xml: Buffer.from(xml, 'utf8'), text: xml, receivedAt: parseReceivedAt(receivedAt) };
+  const at = parseReceivedAt(receivedAt);
+  if (!into) return { xml: Buffer.from(xml, 'utf8'), text: xml, receivedAt: at };
+  // Encode straight into the caller's slab (which must have room: the UTF-8 of a JSON string's value is never
+  // longer than its line) so a job's messages lie back to back, one allocation for all.
+  const n = into.slab.write(xml, into.offset, 'utf8');
+  const bytes = into.slab.subarray(into.offset, into.offset + n);
+  into.offset += n;
+  return { xml: bytes, text: xml, receivedAt: at };
 }
 
 /** Splits NDJSON bytes into lines (LF or CRLF), skipping blank lines but keeping line numbers. */

@@ -35,11 +35,14 @@ export function runPrepareJob(job: PrepareJob, options?: ParseDuisOptions): Prep
   const rejections: JobRejection[] = [];
   let inputs = 0;
   if (job.type === 'ndjson') {
+    // Every line's document is encoded into this one slab, back to back: no buffer per message, and the chunk
+    // is compressed from it without a concatenated copy (see prepareBatch). Unpooled, so it never pins others.
+    const into = { slab: Buffer.allocUnsafeSlow(job.data.byteLength), offset: 0 };
     for (const { line, text } of splitLines(job.data, job.firstLine)) {
       inputs++;
       const origin = { source: job.source, line };
       try {
-        raw.push(parseNdjsonLine(text));
+        raw.push(parseNdjsonLine(text, into));
         rawOrigins.push(origin);
       } catch (err) {
         if (!isSrvvError(err)) throw err;
@@ -61,6 +64,19 @@ export function runPrepareJob(job: PrepareJob, options?: ParseDuisOptions): Prep
 /** Views bytes that crossed a thread boundary (structured clone yields plain Uint8Arrays) as a Buffer, without copying. */
 export function asBuffer(data: Uint8Array): Buffer {
   return Buffer.isBuffer(data) ? data : Buffer.from(data.buffer, data.byteOffset, data.byteLength);
+}
+
+/** The ArrayBuffers of a job result that can be transferred to another thread instead of copied. */
+export function transferables(result: PreparedJob): ArrayBuffer[] {
+  const out: ArrayBuffer[] = [];
+  const whole = (b: Uint8Array | undefined): void => {
+    if (b && b.byteOffset === 0 && b.byteLength === b.buffer.byteLength && !out.includes(b.buffer as ArrayBuffer)) out.push(b.buffer as ArrayBuffer);
+  };
+  whole(result.batch.chunk.data);
+  // The hashes are views of one slab of their own (prepareBatch): transfer it when every hash uses it.
+  const hashes = result.batch.messages[0]?.hash.buffer as ArrayBuffer | undefined;
+  if (hashes && hashes !== result.batch.chunk.data.buffer && result.batch.messages.every((m) => m.hash.buffer === hashes)) out.push(hashes);
+  return out;
 }
 
 /** Restores Buffers in a job result that came back from a worker thread. */

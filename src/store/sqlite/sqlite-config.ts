@@ -27,8 +27,10 @@ export interface SqliteStoreConfig {
   /** An open better-sqlite3 database, or a factory for one (called once, on first use). */
   database: SqliteStoreDatabase | (() => Promise<SqliteStoreDatabase>);
   /**
-   * SQLite page cache per connection, KiB (`PRAGMA cache_size = -N`). Default 65536 (64 MiB): enough for the
-   * hot pages of the three random-access indexes of a few million messages, well inside a 300 MB RSS budget.
+   * SQLite page cache per connection, KiB (`PRAGMA cache_size = -N`). Default 32768 (32 MiB): the interior
+   * pages of the random-access indexes of a few million messages fit many times over; leaves are random either
+   * way and come from the OS page cache. 64 MiB measured no faster end to end and cost ~30 MiB of RSS against
+   * the 300 MB budget of `srvv ingest` (docs/benchmarks.md, rerun of 2026-12-01).
    */
   cacheSizeKiB?: number;
   /** How long a writer waits for another process's write lock before failing, ms. Default 5000. */

@@ -26,7 +26,7 @@ export class SqliteStoreDialect implements StoreDialect {
 
   #getDatabase(): Promise<SqliteStoreDatabase> {
     this.#database ??= (async () => {
-      const { database, cacheSizeKiB = 65536, busyTimeoutMs = 5000 } = this.#config;
+      const { database, cacheSizeKiB = 32768, busyTimeoutMs = 5000 } = this.#config;
       const db = typeof database === 'function' ? await database() : database;
       applySqlitePragmas(db, cacheSizeKiB, busyTimeoutMs);
       return db;
