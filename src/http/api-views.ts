@@ -1,5 +1,5 @@
 import { lookupDccAlertCode, lookupDeviceAlertCode, lookupResponseCode, lookupSrv } from '../catalogue/index.js';
-import type { PartyView } from '../store/message-store.js';
+import type { DeviceSummary, PartyView } from '../store/message-store.js';
 import type { StoredMessage, Thread } from '../store/stored-message.js';
 import type { VisibilityReason } from '../visibility/visibility-reason.js';
 
@@ -8,6 +8,11 @@ import type { VisibilityReason } from '../visibility/visibility-reason.js';
  * schemas/api-schemas.ts, which the OpenAPI document is generated from), so nothing new leaks by accident when
  * a store type grows.
  */
+
+/** ISO-8601 text of an instant, `null` for none. */
+export function isoOrNull(d: Date | null): string | null {
+  return d === null ? null : d.toISOString();
+}
 
 /** One row of `GET /api/v1/messages` and of the CSV export. */
 export interface MessageItem {
@@ -78,7 +83,7 @@ export interface ThreadView {
 
 export function threadView(thread: Thread, view: Pick<PartyView, 'isOwn'>, roles: ReadonlyMap<string, string>): ThreadView {
   const t = thread.timings;
-  const iso = (d: Date | null) => (d === null ? null : d.toISOString());
+  const iso = isoOrNull;
   return {
     requestId: thread.requestId,
     status: thread.status,
@@ -142,5 +147,17 @@ export function messageDetail(
     xml: xml.toString('utf8'),
     thread: thread ? threadView(thread, view, roles) : null,
     reasons,
+  };
+}
+
+/** `GET /api/v1/devices/{deviceId}`. An operator's window has no start: `from: null` (since always). */
+export function deviceSummaryView(summary: DeviceSummary) {
+  return {
+    deviceId: summary.deviceId,
+    type: summary.type,
+    links: summary.links.map((l) => ({ mpxn: l.mpxn, from: isoOrNull(l.from), to: isoOrNull(l.to) })),
+    responsible: summary.responsible.map((r) => ({ partyId: r.partyId, basis: r.basis, role: r.role, mpxn: r.mpxn, from: isoOrNull(r.from), to: isoOrNull(r.to) })),
+    windows: summary.windows.map((w) => ({ basis: w.basis, from: w.basis === 'operator' ? null : isoOrNull(w.from), to: isoOrNull(w.to) })),
+    counts: summary.counts,
   };
 }

@@ -259,18 +259,21 @@ const User = {
   required: ['username', 'partyId', 'role', 'hasPassword'],
 };
 
+/** The properties of a token as the API shows it (also in `POST /api/v1/tokens`'s answer, with the secret). */
+export const TOKEN_PROPERTIES = {
+  id: { type: 'string' },
+  name: { type: 'string' },
+  scope: { type: 'string', enum: ['read', 'ingest', 'reference'] },
+  partyId: nullable('string'),
+  createdAt: isoTime,
+  expiresAt: nullable('string', { format: 'date-time' }),
+  revokedAt: nullable('string', { format: 'date-time' }),
+};
+
 const Token = {
   $id: 'Token',
   type: 'object',
-  properties: {
-    id: { type: 'string' },
-    name: { type: 'string' },
-    scope: { type: 'string', enum: ['read', 'ingest', 'reference'] },
-    partyId: nullable('string'),
-    createdAt: isoTime,
-    expiresAt: nullable('string', { format: 'date-time' }),
-    revokedAt: nullable('string', { format: 'date-time' }),
-  },
+  properties: TOKEN_PROPERTIES,
   required: ['id', 'name', 'scope', 'partyId', 'createdAt', 'expiresAt', 'revokedAt'],
 };
 

@@ -3,7 +3,8 @@ import { ACCOUNT_ROLES, type TokenInfo } from '../../../auth/account-store.js';
 import { parseDuration, TOKEN_SCOPES, type TokenScope } from '../../../auth/api-token.js';
 import { ApiError, AuthError } from '../../../errors.js';
 import type { MessageStore } from '../../../store/message-store.js';
-import { errorResponses } from '../../schemas/api-schemas.js';
+import { isoOrNull } from '../../api-views.js';
+import { errorResponses, TOKEN_PROPERTIES } from '../../schemas/api-schemas.js';
 
 export interface AdminRoutesOptions {
   store: MessageStore;
@@ -13,8 +14,7 @@ const ADMIN = { access: 'admin' as const };
 const security = [{ sessionCookie: [] }];
 
 function tokenBody(t: TokenInfo) {
-  const iso = (d: Date | null) => (d === null ? null : d.toISOString());
-  return { id: t.id, name: t.name, scope: t.scope, partyId: t.partyId, createdAt: t.createdAt.toISOString(), expiresAt: iso(t.expiresAt), revokedAt: iso(t.revokedAt) };
+  return { id: t.id, name: t.name, scope: t.scope, partyId: t.partyId, createdAt: t.createdAt.toISOString(), expiresAt: isoOrNull(t.expiresAt), revokedAt: isoOrNull(t.revokedAt) };
 }
 
 /**
@@ -106,7 +106,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
           required: ['name', 'scope'],
         },
         response: {
-          201: { type: 'object', properties: { token: { type: 'string', description: 'The secret: shown once' }, ...tokenSchemaProperties() }, required: ['token', 'id', 'name', 'scope'] },
+          201: { type: 'object', properties: { token: { type: 'string', description: 'The secret: shown once' }, ...TOKEN_PROPERTIES }, required: ['token', 'id', 'name', 'scope', 'partyId', 'createdAt', 'expiresAt', 'revokedAt'] },
           ...errorResponses(400, 401, 403, 409),
         },
       },
@@ -143,16 +143,4 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
       return tokenBody(await store.accounts.revokeToken(request.params.id));
     },
   );
-}
-
-function tokenSchemaProperties() {
-  return {
-    id: { type: 'string' },
-    name: { type: 'string' },
-    scope: { type: 'string' },
-    partyId: { type: ['string', 'null'] },
-    createdAt: { type: 'string', format: 'date-time' },
-    expiresAt: { type: ['string', 'null'], format: 'date-time' },
-    revokedAt: { type: ['string', 'null'], format: 'date-time' },
-  };
 }

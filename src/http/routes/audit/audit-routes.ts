@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
 import { AUDIT_ACTIONS, type AuditAction, type AuditEntry } from '../../../audit/access-audit.js';
 import { ApiError } from '../../../errors.js';
-import { parseIsoInstant } from '../../../reference/iso-instant.js';
 import type { MessageStore } from '../../../store/message-store.js';
 import { recordAccess } from '../../record-access.js';
 import { errorResponses } from '../../schemas/api-schemas.js';
+import { instantParam } from '../query/message-filters.js';
 
 export interface AuditRoutesOptions {
   store: MessageStore;
@@ -68,12 +68,7 @@ export async function auditRoutes(app: FastifyInstance, options: AuditRoutesOpti
       if (q.partyId !== undefined && !view.operator && q.partyId !== view.partyId) {
         throw new ApiError('API_INVALID_PARAMETER', `partyId: a party admin sees only its own party's audit (${view.partyId})`);
       }
-      const time = (name: string, text: string | undefined) => {
-        if (text === undefined) return undefined;
-        const ms = parseIsoInstant(text);
-        if (ms === undefined) throw new ApiError('API_INVALID_PARAMETER', `${name}: ${JSON.stringify(text)} is not an ISO-8601 date-time with a time zone`);
-        return new Date(ms);
-      };
+      const time = (name: string, text: string | undefined) => (text === undefined ? undefined : new Date(instantParam(name, text)));
       const from = time('from', q.from);
       const to = time('to', q.to);
       const partyId = view.operator ? q.partyId : view.partyId;

@@ -24,8 +24,8 @@ export interface MessageFilterParams {
  * say: a date without a time zone, `from` not before `to`.
  */
 export function toPartyQuery(params: MessageFilterParams): PartyMessageQuery {
-  const from = params.from === undefined ? undefined : instant('from', params.from);
-  const to = params.to === undefined ? undefined : instant('to', params.to);
+  const from = params.from === undefined ? undefined : instantParam('from', params.from);
+  const to = params.to === undefined ? undefined : instantParam('to', params.to);
   if (from !== undefined && to !== undefined && from >= to) throw invalid(`from (${params.from}) must be before to (${params.to})`);
   return {
     ...(params.deviceId !== undefined ? { deviceId: params.deviceId } : {}),
@@ -47,7 +47,8 @@ export function auditedFilters(params: MessageFilterParams & { limit?: number; c
   return Object.fromEntries(Object.entries(params).filter(([, v]) => v !== undefined));
 }
 
-function instant(name: string, text: string): number {
+/** Epoch ms of a date-time query parameter; `API_INVALID_PARAMETER` naming it unless ISO-8601 with a time zone. */
+export function instantParam(name: string, text: string): number {
   const ms = parseIsoInstant(text);
   if (ms === undefined) throw invalid(`${name}: ${JSON.stringify(text)} is not an ISO-8601 date-time with a time zone`);
   return ms;

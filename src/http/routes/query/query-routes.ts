@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../../../errors.js';
 import type { MessageStore } from '../../../store/message-store.js';
-import { MESSAGE_ITEM_FIELDS, messageDetail, messageItem, originatorRoles, threadView } from '../../api-views.js';
+import { deviceSummaryView, MESSAGE_ITEM_FIELDS, messageDetail, messageItem, originatorRoles, threadView } from '../../api-views.js';
 import { csvRow } from '../../csv-row.js';
 import { recordAccess } from '../../record-access.js';
 import { EUI64_PATTERN, errorResponses, MESSAGE_FILTERS } from '../../schemas/api-schemas.js';
@@ -86,7 +86,8 @@ export async function queryRoutes(app: FastifyInstance, options: QueryRoutesOpti
       const view = request.view!;
       const { id } = request.params;
       const visible = await view.getMessage(id);
-      const xml = visible && (await view.getOriginalXml(id));
+      // The view has just judged the message visible; its getOriginalXml would judge it a second time.
+      const xml = visible && (await store.getOriginalXml(id));
       await recordAccess(store, request, 'view', { messageId: id }, visible && xml ? 1 : 0);
       if (!visible || !xml) throw new ApiError('API_NOT_FOUND', `no message ${id}`);
       const thread = visible.message.requestId === null ? undefined : await view.getThread(visible.message.requestId);
@@ -144,16 +145,7 @@ export async function queryRoutes(app: FastifyInstance, options: QueryRoutesOpti
       const summary = await view.deviceSummary(deviceId);
       await recordAccess(store, request, 'device', { deviceId }, summary?.counts.total ?? 0);
       if (!summary) throw new ApiError('API_NOT_FOUND', `no device ${deviceId}`);
-      const iso = (d: Date | null) => (d === null ? null : d.toISOString());
-      return {
-        deviceId: summary.deviceId,
-        type: summary.type,
-        links: summary.links.map((l) => ({ mpxn: l.mpxn, from: iso(l.from), to: iso(l.to) })),
-        responsible: summary.responsible.map((r) => ({ partyId: r.partyId, basis: r.basis, role: r.role, mpxn: r.mpxn, from: iso(r.from), to: iso(r.to) })),
-        // An operator's window has no start: `from: null` (since always).
-        windows: summary.windows.map((w) => ({ basis: w.basis, from: w.basis === 'operator' ? null : iso(w.from), to: iso(w.to) })),
-        counts: summary.counts,
-      };
+      return deviceSummaryView(summary);
     },
   );
 
