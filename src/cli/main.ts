@@ -5,6 +5,7 @@ import { registerAuthCommands } from './auth-commands.js';
 import { registerIngestCommand } from './ingest-command.js';
 import { registerMessagesCommands } from './messages-command.js';
 import { registerReferenceCommand } from './reference-command.js';
+import { registerRetentionCommand } from './retention-command.js';
 import { registerServeCommand } from './serve-command.js';
 
 /** Entry point of the `srvv` command (bin/srvv.js). */
@@ -19,6 +20,7 @@ export async function main(argv: string[]): Promise<void> {
   registerMessagesCommands(program);
   registerAuthCommands(program);
   registerAuditCommands(program);
+  registerRetentionCommand(program);
   registerServeCommand(program);
   try {
     await program.parseAsync(argv);

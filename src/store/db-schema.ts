@@ -54,12 +54,16 @@ export interface XmlChunksTable {
   /** Length of `data`, kept so stats need not read the blobs. */
   stored_length: number;
   data: Uint8Array;
+  /** The greatest t(M) of the chunk's messages: its partition month, and when retention removes it. */
+  time: Int8;
 }
 
 /** `message_hashes` (PostgreSQL only): the idempotency key (first 16 bytes of SHA-256) as a uuid. */
 export interface MessageHashesTable {
   hash: Uint8Array | string;
   message_id: Int8;
+  /** The message's t(M), for retention. */
+  time: Int8;
 }
 
 /** `message_devices`: the device index, exactly S(M) for every message. */
@@ -73,6 +77,8 @@ export interface MessageDevicesTable {
 /** `threads` (PostgreSQL only): one row per thread key; its row lock serialises writers of one thread. */
 export interface ThreadsTable {
   thread_key: Int8;
+  /** t(M) of the message that first needed the row, for retention. */
+  time: Int8;
 }
 
 /** Reference data (migrations/0002-reference-data.ts). Periods are epoch ms, `valid_to` null = open. */

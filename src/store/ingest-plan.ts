@@ -65,3 +65,10 @@ export function userKeyOf(m: PreparedMessage['message']): bigint | null {
   const id = m.kind === 'request' || m.kind === 'acknowledgement' ? m.requestId?.originator : m.responseId?.recipient;
   return id ? deviceKey(id) : null;
 }
+
+/** A chunk's time: the greatest t(M) among the messages stored from it (retention removes it with them). */
+export function chunkTime(fresh: readonly PlannedMessage[]): number {
+  let max = -Infinity;
+  for (const m of fresh) if (m.prepared.time > max) max = m.prepared.time;
+  return max;
+}

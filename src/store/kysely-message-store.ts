@@ -12,12 +12,15 @@ import { computeThreadStatus } from '../threads/thread-status.js';
 import { ChunkCache } from './chunk-cache.js';
 import type { Db } from './db-schema.js';
 import { MESSAGE_COLUMNS, parseMessageId, toStoredMessage } from './message-row.js';
-import type { MessagePage, MessageQuery, MessageStore, PartyView, StoreBackend, StoreStats } from './message-store.js';
+import type {
+  MessagePage, MessageQuery, MessageStore, PartyView, RetentionOptions, RetentionReport, StoreBackend, StoreStats,
+} from './message-store.js';
 import { migrateStore } from './migrations/store-migrations.js';
 import type { IngestOutcome, PreparedBatch } from './prepared-batch.js';
 import type { StoreAdapter } from './store-adapter.js';
 import type { StoreDialect } from './store-dialect.js';
 import type { StoredMessage, Thread } from './stored-message.js';
+import { retentionBoundary } from './time-partitions.js';
 import { decodeChunk } from './xml-chunk.js';
 
 export interface KyselyMessageStoreOptions {
@@ -89,7 +92,7 @@ export class KyselyMessageStore implements MessageStore {
       if (n === undefined) return undefined;
       const loc = await this.#db
         .selectFrom('messages')
-        .select(['chunk_id', 'xml_offset', 'xml_length'])
+        .select(['chunk_id', 'xml_offset', 'xml_length', 'time'])
         .where('id', '=', n)
         .executeTakeFirst();
       if (!loc) return undefined;
@@ -100,6 +103,8 @@ export class KyselyMessageStore implements MessageStore {
           .selectFrom('xml_chunks')
           .select(['codec', 'data'])
           .where('id', '=', loc.chunk_id)
+          // A chunk's time is the newest of its messages': this skips the partitions of older months.
+          .where('time', '>=', loc.time)
           .executeTakeFirstOrThrow();
         decoded = decodeChunk(chunk.codec, chunk.data);
         this.#chunks.set(chunkId, decoded);
@@ -140,6 +145,12 @@ export class KyselyMessageStore implements MessageStore {
       const view = new KyselyPartyView(this.#db, viewer, this);
       return guardedPartyView(view, (action, op) => this.#run(action, op));
     });
+  }
+
+  applyRetention(options: RetentionOptions): Promise<RetentionReport> {
+    return this.#run('applying retention', () =>
+      this.#adapter.applyRetention(this.#db, retentionBoundary(options.keep, options.now ?? Date.now()), options.dryRun ?? false),
+    );
   }
 
   ping(): Promise<void> {

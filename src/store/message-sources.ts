@@ -197,6 +197,9 @@ export function deviceSource(db: Kysely<Db>, devices: readonly bigint[], filter:
       .selectFrom('messages as m')
       .select(CANDIDATE_COLUMNS)
       .where('m.id', 'in', [...new Set(keys.map((k) => Number(k.message_id)))])
+      // Bounds from the keys themselves: only the months they fall in are read.
+      .where('m.time', '>=', Number(keys.at(-1)!.time))
+      .where('m.time', '<=', Number(keys[0]!.time))
       .where(whereAll(filter.conditions(mt, mid)))
       .orderBy('m.time', 'desc')
       .orderBy('m.id', 'desc')

@@ -8,6 +8,7 @@ import type { VisibilityReason } from '../visibility/visibility-reason.js';
 import type { DeviceSummary } from '../visibility/device-summary.js';
 import type { IngestOutcome, PreparedBatch } from './prepared-batch.js';
 import type { StoredMessage, Thread } from './stored-message.js';
+import type { RetentionPeriod } from './time-partitions.js';
 
 export type { StoredMessage, Thread } from './stored-message.js';
 export type { DeviceLinkPeriod, DeviceMessageCounts, DeviceSummary, DeviceWindow, ResponsibleParty } from '../visibility/device-summary.js';
@@ -60,6 +61,13 @@ export interface MessageStore {
    * a batch with new messages still counts in the byte totals.
    */
   stats(): Promise<StoreStats>;
+
+  /**
+   * Deletes the history older than `keep` (calendar months, back from `now`), a whole month at a time: on
+   * PostgreSQL by dropping the months' partitions, on SQLite by deleting their rows. Everything from the
+   * first instant of the month holding `now - keep` on is kept. `dryRun` reports what would go.
+   */
+  applyRetention(options: RetentionOptions): Promise<RetentionReport>;
 
   /** One round trip to the database (readiness checks); throws `STORE_UNAVAILABLE` / `STORE_FAILED` when it fails. */
   ping(): Promise<void>;
@@ -185,6 +193,30 @@ export interface PartyView {
 export interface MessagePage {
   items: StoredMessage[];
   nextCursor: string | null;
+}
+
+export interface RetentionOptions {
+  keep: RetentionPeriod;
+  /** Default: the current time. */
+  now?: number;
+  dryRun?: boolean;
+}
+
+/** What a retention run removed (or would remove, in a dry run). */
+export interface RetentionReport {
+  backend: StoreBackend;
+  dryRun: boolean;
+  /** Messages with t(M) before this instant (epoch ms, the first instant of a month) are removed. */
+  boundary: number;
+  /** The months removed, as `yyyy-mm`, oldest first. */
+  months: string[];
+  /** PostgreSQL: the partitions dropped. SQLite: empty. */
+  partitions: string[];
+  /**
+   * Messages removed. SQLite: exact. PostgreSQL: the planner's estimate for the dropped partitions (counting a
+   * partition of a billion rows exactly would take minutes); `null` where a partition was never analysed.
+   */
+  messages: number | null;
 }
 
 export interface StoreStats {

@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import { StoreError, isSrvvError } from '../errors.js';
 import type { Db } from './db-schema.js';
-import type { StoreBackend } from './message-store.js';
+import type { RetentionReport, StoreBackend } from './message-store.js';
 import type { IngestOutcome, PreparedBatch } from './prepared-batch.js';
 import type { StoreAdapter } from './store-adapter.js';
 
@@ -26,6 +26,8 @@ export abstract class StoreAdapterBase implements StoreAdapter {
   async init(_db: Kysely<Db>): Promise<void> {}
 
   abstract ingest(db: Kysely<Db>, batch: PreparedBatch): Promise<IngestOutcome[]>;
+
+  abstract applyRetention(db: Kysely<Db>, boundary: number, dryRun: boolean): Promise<RetentionReport>;
 
   /** Our own errors pass through; anything else becomes `STORE_FAILED` with the driver error as `cause`. */
   translateError(error: unknown, action: string): StoreError {

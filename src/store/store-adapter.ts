@@ -1,7 +1,7 @@
 import type { Kysely } from 'kysely';
 import type { StoreError } from '../errors.js';
 import type { Db } from './db-schema.js';
-import type { StoreBackend } from './message-store.js';
+import type { RetentionReport, StoreBackend } from './message-store.js';
 import type { IngestOutcome, PreparedBatch } from './prepared-batch.js';
 
 /**
@@ -40,6 +40,12 @@ export interface StoreAdapter {
 
   /** Writes a batch in one transaction; see `MessageStore.ingest` for the contract. */
   ingest(db: Kysely<Db>, batch: PreparedBatch): Promise<IngestOutcome[]>;
+
+  /**
+   * Removes every message with t(M) before `boundary` (the first instant of a month) and what only they
+   * needed: their device index rows, XML chunks and idempotency keys. Dry run: reports without removing.
+   */
+  applyRetention(db: Kysely<Db>, boundary: number, dryRun: boolean): Promise<RetentionReport>;
 
   /** Turns whatever the driver threw into a `StoreError` (`action` says what was being done). */
   translateError(error: unknown, action: string): StoreError;

@@ -280,7 +280,15 @@ export class KyselyPartyView implements PartyView {
   /** The full rows of a page's candidates, in the page's order. */
   async #fullRows(page: readonly CandidateRow[]): Promise<StoredMessage[]> {
     if (page.length === 0) return [];
-    const rows = await this.#db.selectFrom('messages as m').select(MESSAGE_COLUMNS).where('m.id', 'in', page.map((r) => Number(r.id))).execute();
+    const times = page.map((r) => Number(r.time));
+    const rows = await this.#db
+      .selectFrom('messages as m')
+      .select(MESSAGE_COLUMNS)
+      .where('m.id', 'in', page.map((r) => Number(r.id)))
+      // Bounds only the partitions read on PostgreSQL (a page spans a few months at most).
+      .where('m.time', '>=', Math.min(...times))
+      .where('m.time', '<=', Math.max(...times))
+      .execute();
     const byId = new Map(rows.map((r) => [Number(r.id), r]));
     return page.map((r) => toStoredMessage(byId.get(Number(r.id))!));
   }

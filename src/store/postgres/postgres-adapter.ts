@@ -1,9 +1,11 @@
 import { sql, type Kysely } from 'kysely';
 import { StoreError } from '../../errors.js';
 import type { Db } from '../db-schema.js';
+import type { RetentionReport } from '../message-store.js';
 import type { IngestOutcome, PreparedBatch } from '../prepared-batch.js';
 import { StoreAdapterBase } from '../store-adapter-base.js';
 import { writePostgresBatch } from './postgres-ingest.js';
+import { dropPartitionsBefore, PartitionCache } from './postgres-partitions.js';
 
 // SQLSTATEs worth retrying the whole transaction for: deadlock detected, serialization failure.
 const RETRYABLE = new Set(['40P01', '40001']);
@@ -13,6 +15,7 @@ const UNAVAILABLE = /^(08|57P|53300)/;
 
 export class PostgresStoreAdapter extends StoreAdapterBase {
   readonly #schema: string | undefined;
+  readonly #partitions = new PartitionCache();
 
   constructor(schema: string | undefined) {
     super();
@@ -36,9 +39,15 @@ export class PostgresStoreAdapter extends StoreAdapterBase {
     if (this.#schema !== undefined) await sql.raw(`CREATE SCHEMA IF NOT EXISTS "${this.#schema}"`).execute(db);
   }
 
-  // init does nothing: statements are sent per batch (a handful per batch, so planning cost is negligible).
+  // Statements are sent per batch (a handful per batch, so planning cost is negligible); init only makes
+  // sure this month's and the next months' partitions exist.
+  override async init(db: Kysely<Db>): Promise<void> {
+    await this.#partitions.load(db);
+  }
 
   override async ingest(db: Kysely<Db>, batch: PreparedBatch): Promise<IngestOutcome[]> {
+    // Before the transaction: creating a partition must not hold the parent's lock for a whole batch.
+    await this.#partitions.ensure(db, batch.messages.map((m) => m.time));
     for (let attempt = 1; ; attempt++) {
       try {
         return await db.transaction().execute((trx) => writePostgresBatch(trx, batch));
@@ -47,6 +56,31 @@ export class PostgresStoreAdapter extends StoreAdapterBase {
         if (attempt >= MAX_ATTEMPTS || typeof code !== 'string' || !RETRYABLE.has(code)) throw err;
       }
     }
+  }
+
+  override async applyRetention(db: Kysely<Db>, boundary: number, dryRun: boolean): Promise<RetentionReport> {
+    const drops = await dropPartitionsBefore(db, boundary, dryRun);
+    this.#partitions.forget(drops.map((d) => d.month));
+    if (!dryRun) {
+      // The idempotency keys and thread lock rows of the dropped months, in bounded batches (BRIN on time).
+      for (const table of ['message_hashes', 'threads'] as const) {
+        for (;;) {
+          const r = await sql`
+            DELETE FROM ${sql.table(table)} WHERE ctid = ANY (ARRAY(
+              SELECT ctid FROM ${sql.table(table)} WHERE time < ${boundary} LIMIT 50000))`.execute(db);
+          if (Number(r.numAffectedRows ?? 0) === 0) break;
+        }
+      }
+    }
+    const estimates = drops.flatMap((d) => d.partitions.filter((p) => p.table === 'messages').map((p) => p.estimatedRows));
+    return {
+      backend: 'postgres',
+      dryRun,
+      boundary,
+      months: drops.map((d) => d.label),
+      partitions: drops.flatMap((d) => d.partitions.map((p) => p.name)),
+      messages: estimates.some((n) => n < 0) ? null : estimates.reduce((a, b) => a + b, 0),
+    };
   }
 
   override translateError(error: unknown, action: string): StoreError {

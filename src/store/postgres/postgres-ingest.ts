@@ -1,7 +1,7 @@
 import { sql, type Transaction } from 'kysely';
 import type { Db } from '../db-schema.js';
 import { packDeviceKeys, unpackDeviceKeys } from '../device-set.js';
-import { hashBuffer, planMessage, type PlannedMessage } from '../ingest-plan.js';
+import { chunkTime, hashBuffer, planMessage, type PlannedMessage } from '../ingest-plan.js';
 import { KIND_CODES } from '../kind-codes.js';
 import type { IngestOutcome, PreparedBatch } from '../prepared-batch.js';
 import { linkThreads } from '../thread-linker.js';
@@ -18,16 +18,19 @@ import { linkThreads } from '../thread-linker.js';
  */
 export async function writePostgresBatch(trx: Transaction<Db>, batch: PreparedBatch): Promise<IngestOutcome[]> {
   const hexes = batch.messages.map((m) => hashBuffer(m.hash).toString('hex'));
-  const unique = [...new Set(hexes)];
+  // The first copy of each hash in the batch is the one stored; its t(M) goes with the hash.
+  const firstTime = new Map<string, number>();
+  hexes.forEach((h, i) => firstTime.has(h) || firstTime.set(h, batch.messages[i]!.time));
+  const unique = [...firstTime.keys()];
 
   // Ids are drawn in batch order (the materialised CTE scans the array in order); sequence gaps from
   // duplicates are harmless.
   const inserted = await sql<{ hash: string; message_id: string }>`
     WITH input AS MATERIALIZED (
-      SELECT h, nextval('messages_id_seq') AS id FROM unnest(${unique}::uuid[]) AS t(h)
+      SELECT h, t, nextval('messages_id_seq') AS id FROM unnest(${unique}::uuid[], ${[...firstTime.values()]}::int8[]) AS u(h, t)
     )
-    INSERT INTO message_hashes (hash, message_id)
-    SELECT h, id FROM input ORDER BY h
+    INSERT INTO message_hashes (hash, message_id, time)
+    SELECT h, id, t FROM input ORDER BY h
     ON CONFLICT (hash) DO NOTHING
     RETURNING replace(hash::text, '-', '') AS hash, message_id`.execute(trx);
   const newIds = new Map(inserted.rows.map((r) => [r.hash, Number(r.message_id)]));
@@ -64,16 +67,19 @@ export async function writePostgresBatch(trx: Transaction<Db>, batch: PreparedBa
 
   const { chunk } = batch;
   const chunkRow = await sql<{ id: string }>`
-    INSERT INTO xml_chunks (codec, raw_length, stored_length, data)
-    VALUES (${chunk.codec}, ${chunk.rawLength}, ${chunk.data.length}, ${chunk.data}) RETURNING id`.execute(trx);
+    INSERT INTO xml_chunks (codec, raw_length, stored_length, data, time)
+    VALUES (${chunk.codec}, ${chunk.rawLength}, ${chunk.data.length}, ${chunk.data}, ${chunkTime(fresh)}) RETURNING id`.execute(trx);
   const chunkId = chunkRow.rows[0]!.id;
 
-  const keys = [...new Set(fresh.flatMap((m) => (m.threadKey === null ? [] : [m.threadKey])))].sort((a, b) => a - b);
+  const keyTimes = new Map<number, number>();
+  for (const m of fresh) if (m.threadKey !== null && !keyTimes.has(m.threadKey)) keyTimes.set(m.threadKey, m.prepared.time);
+  const keys = [...keyTimes.keys()].sort((a, b) => a - b);
   let stored: Parameters<typeof linkThreads>[1] = [];
   if (keys.length) {
     // DO UPDATE ... WHERE false updates nothing but still locks every conflicting row.
     await sql`
-      INSERT INTO threads (thread_key) SELECT k FROM unnest(${keys}::int8[]) AS t(k) ORDER BY k
+      INSERT INTO threads (thread_key, time)
+      SELECT k, t FROM unnest(${keys}::int8[], ${keys.map((k) => keyTimes.get(k)!)}::int8[]) AS u(k, t) ORDER BY k
       ON CONFLICT (thread_key) DO UPDATE SET thread_key = excluded.thread_key WHERE false`.execute(trx);
     // One index probe per key. "thread_key = ANY($1)" reads the same rows, but past a few thousand keys the
     // planner prefers a sequential scan of the whole table (measured: 450 ms per batch at 2M messages);

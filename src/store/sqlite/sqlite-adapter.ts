@@ -1,6 +1,8 @@
 import type { Kysely } from 'kysely';
 import { StoreError } from '../../errors.js';
 import type { Db } from '../db-schema.js';
+import type { RetentionReport } from '../message-store.js';
+import { monthLabel, monthsOf } from '../time-partitions.js';
 import type { IngestOutcome, PreparedBatch } from '../prepared-batch.js';
 import { StoreAdapterBase } from '../store-adapter-base.js';
 import type { SqliteStoreDatabase } from './sqlite-config.js';
@@ -41,6 +43,22 @@ export class SqliteStoreAdapter extends StoreAdapterBase {
     // Hold Kysely's single connection (its mutex) while writing, so the batch never lands inside a
     // transaction Kysely has open on the same connection. The write itself is synchronous.
     return db.connection().execute(async () => writer.write(batch));
+  }
+
+  override async applyRetention(db: Kysely<Db>, boundary: number, dryRun: boolean): Promise<RetentionReport> {
+    // Deleting rows is the only way on SQLite; at trial sizes one transaction is fine. The rows' hashes go
+    // with them (duplicates are found through the messages themselves).
+    const months = await db.transaction().execute(async (trx) => {
+      const times = await trx.selectFrom('messages').select('time').distinct().where('time', '<', boundary).execute();
+      const count = await trx.selectFrom('messages').select((eb) => eb.fn.countAll().as('n')).where('time', '<', boundary).executeTakeFirstOrThrow();
+      if (!dryRun) {
+        await trx.deleteFrom('message_devices').where('time', '<', boundary).execute();
+        await trx.deleteFrom('messages').where('time', '<', boundary).execute();
+        await trx.deleteFrom('xml_chunks').where('time', '<', boundary).execute();
+      }
+      return { labels: monthsOf(times.map((t) => Number(t.time))).map(monthLabel), messages: Number(count.n) };
+    });
+    return { backend: 'sqlite', dryRun, boundary, months: months.labels, partitions: [], messages: months.messages };
   }
 
   override translateError(error: unknown, action: string): StoreError {

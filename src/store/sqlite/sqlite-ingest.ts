@@ -1,4 +1,4 @@
-import { hashBuffer, planMessage, type PlannedMessage } from '../ingest-plan.js';
+import { chunkTime, hashBuffer, planMessage, type PlannedMessage } from '../ingest-plan.js';
 import { packDeviceKeys, unpackDeviceKeys } from '../device-set.js';
 import { KIND_CODES } from '../kind-codes.js';
 import type { IngestOutcome, PreparedBatch } from '../prepared-batch.js';
@@ -43,7 +43,7 @@ export class SqliteIngestWriter {
     this.#commit = db.prepare('COMMIT');
     this.#rollback = db.prepare('ROLLBACK');
     this.#maxId = db.prepare('SELECT coalesce(max(id), 0) FROM messages').pluck();
-    this.#insertChunk = db.prepare('INSERT INTO xml_chunks (codec, raw_length, stored_length, data) VALUES (?, ?, ?, ?)');
+    this.#insertChunk = db.prepare('INSERT INTO xml_chunks (codec, raw_length, stored_length, data, time) VALUES (?, ?, ?, ?, ?)');
     this.#probe = db.prepare('SELECT id, kind, request_id, time, device_ids, hash FROM messages WHERE thread_key = ?').raw();
     this.#insertMessage = db.prepare(INSERT_MESSAGE);
     this.#insertDevice = db.prepare('INSERT INTO message_devices (device, time, message_id) VALUES (?, ?, ?)');
@@ -85,7 +85,7 @@ export class SqliteIngestWriter {
     if (fresh.length === 0) return outcomes;
 
     const { chunk } = batch;
-    const chunkId = this.#insertChunk.run(chunk.codec, chunk.rawLength, chunk.data.length, chunk.data).lastInsertRowid;
+    const chunkId = this.#insertChunk.run(chunk.codec, chunk.rawLength, chunk.data.length, chunk.data, chunkTime(fresh)).lastInsertRowid;
     const backfills = linkThreads(fresh, rows);
 
     for (const m of fresh) {
