@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { isSrvvError } from '../errors.js';
 import { registerAuditCommands } from './audit-command.js';
 import { registerAuthCommands } from './auth-commands.js';
+import { registerConsumeCommand } from './consume-command.js';
 import { registerIngestCommand } from './ingest-command.js';
 import { registerMessagesCommands } from './messages-command.js';
 import { registerReferenceCommand } from './reference-command.js';
@@ -22,6 +23,7 @@ export async function main(argv: string[]): Promise<void> {
   registerAuditCommands(program);
   registerRetentionCommand(program);
   registerServeCommand(program);
+  registerConsumeCommand(program);
   try {
     await program.parseAsync(argv);
   } catch (err) {

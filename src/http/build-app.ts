@@ -4,6 +4,7 @@ import fastifyFormbody from '@fastify/formbody';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyRateLimit from '@fastify/rate-limit';
 import { ApiError } from '../errors.js';
+import type { StreamStatus } from '../ingest/jetstream/consumer-lag.js';
 import { ServiceMetrics } from '../metrics/service-metrics.js';
 import type { MessageStore } from '../store/message-store.js';
 import { principalKey } from './auth/principal.js';
@@ -46,6 +47,8 @@ export interface BuildAppOptions {
   logger?: FastifyServerOptions['logger'];
   /** Where the portal's files are (docs/portal.md); default the package's `dist/web` and `web/static`. */
   web?: WebRoutesOptions;
+  /** The NATS stream of the capture feed (`srvv serve --nats`): checked by `/readyz`, its consumer lag on `/metrics`. */
+  stream?: StreamStatus;
 }
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -89,7 +92,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     });
   }
   await app.register(openApiPlugin, { version: VERSION });
-  const metrics = new ServiceMetrics(options.store);
+  const metrics = new ServiceMetrics(options.store, { stream: options.stream });
   app.addHook('onResponse', async (request, reply) => {
     metrics.httpDuration.observe(
       { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
@@ -97,7 +100,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     );
   });
   await app.register(healthRoutes);
-  await app.register(operationsRoutes, { store: options.store, metrics });
+  await app.register(operationsRoutes, { store: options.store, metrics, stream: options.stream });
   await app.register(sessionRoutes, { store: options.store, loginRateLimit: options.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT });
   await app.register(queryRoutes, { store: options.store });
   await app.register(catalogueRoutes);

@@ -1,4 +1,5 @@
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { StreamStatus } from '../ingest/jetstream/consumer-lag.js';
 import type { MessageStore } from '../store/message-store.js';
 
 // Process metrics (CPU, memory, event-loop lag, GC) are process-wide: collected once, whatever the number of
@@ -15,7 +16,9 @@ function processMetrics(): Registry {
 /**
  * The service's Prometheus metrics, one set per app (its own registry, so apps in one process do not mix):
  * ingestion by kind, duplicates, rejections by reason, HTTP request latency by route (the query endpoints'
- * latency histograms), and the access audit's chain length, read from its head row at scrape time.
+ * latency histograms), and the access audit's chain length, read from its head row at scrape time. With a NATS
+ * stream configured, also the durable consumer's lag (`num_pending + num_ack_pending`), read at scrape time; the
+ * sample is absent while NATS, the stream or the consumer cannot be read.
  */
 export class ServiceMetrics {
   readonly registry = new Registry();
@@ -24,7 +27,7 @@ export class ServiceMetrics {
   readonly rejected: Counter<'reason'>;
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
 
-  constructor(store: Pick<MessageStore, 'audit'>) {
+  constructor(store: Pick<MessageStore, 'audit'>, options: { stream?: Pick<StreamStatus, 'stream' | 'durable' | 'lag'> } = {}) {
     const registers = [this.registry];
     this.ingested = new Counter({ name: 'srvv_ingested_messages_total', help: 'Messages stored, by kind', labelNames: ['kind'], registers });
     this.duplicates = new Counter({ name: 'srvv_duplicate_messages_total', help: 'Messages received again (same bytes) and not stored twice', registers });
@@ -44,6 +47,20 @@ export class ServiceMetrics {
         this.set((await store.audit.head()).seq);
       },
     });
+    const stream = options.stream;
+    if (stream) {
+      new Gauge({
+        name: 'srvv_consumer_lag_messages',
+        help: 'Messages of the stream the durable consumer has not finished: not yet delivered plus delivered and not acked',
+        labelNames: ['stream', 'durable'],
+        registers,
+        async collect() {
+          this.reset();
+          const lag = await stream.lag().catch(() => undefined);
+          if (lag !== undefined) this.set({ stream: stream.stream, durable: stream.durable }, lag);
+        },
+      });
+    }
   }
 
   /** Counts one write's outcomes and rejections. */

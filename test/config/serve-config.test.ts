@@ -23,6 +23,24 @@ describe('srvv serve configuration', () => {
     assert.equal(resolveServeConfig({ db: 'sqlite:/tmp/x.db' }, env).db, 'sqlite:/tmp/x.db');
   });
 
+  it('takes the NATS stream settings the same way, and needs a URL and a stream together', () => {
+    assert.equal(resolveServeConfig({}, {}).nats, undefined, 'no stream checks unless configured');
+    const config = file({ nats: 'nats://nats-1:4222', stream: 'DUIS' });
+    assert.deepEqual(resolveServeConfig({ config }, {}), { ...SERVE_DEFAULTS, nats: 'nats://nats-1:4222', stream: 'DUIS', durable: 'srvv' });
+    const env = { SRVV_CONFIG: config, SRVV_STREAM: 'CAPTURE', SRVV_DURABLE: 'ingest' };
+    assert.deepEqual(
+      [resolveServeConfig({}, env).nats, resolveServeConfig({}, env).stream, resolveServeConfig({}, env).durable],
+      ['nats://nats-1:4222', 'CAPTURE', 'ingest'],
+    );
+    const flags = resolveServeConfig({ nats: 'nats://a:4222, nats://b:4222', stream: 'S', durable: 'd' }, env);
+    assert.deepEqual([flags.nats, flags.stream, flags.durable], ['nats://a:4222, nats://b:4222', 'S', 'd']);
+    assert.throws(() => resolveServeConfig({ nats: 'nats://a:4222' }, {}), /--nats: a NATS URL needs a stream name/);
+    assert.throws(() => resolveServeConfig({}, { SRVV_STREAM: 'DUIS' }), /SRVV_STREAM: a stream name needs a NATS URL/);
+    assert.throws(() => resolveServeConfig({ nats: 'http://a', stream: 'S' }, {}), /--nats: "http:\/\/a" is not nats:\/\/host:port/);
+    assert.throws(() => resolveServeConfig({ nats: 'nats://a', stream: 'duis.>' }, {}), /--stream: "duis.>" is not a stream name/);
+    assert.throws(() => resolveServeConfig({}, { SRVV_DURABLE: 'a b' }), /SRVV_DURABLE: "a b" is not a consumer name/);
+  });
+
   it('names the source of a bad value', () => {
     assert.throws(() => resolveServeConfig({}, { SRVV_PORT: '80a' }), /SRVV_PORT: "80a" is not a port number/);
     assert.throws(() => resolveServeConfig({ port: '70000' }, {}), /--port: "70000" is not a port number/);

@@ -94,7 +94,7 @@ for (const backend of BACKENDS) {
       assert.equal(await count(store, 'xml_chunks'), 4);
       const left = await store.listMessages({ deviceId: f.ESME, limit: 100 });
       assert.equal(left.items.length, 8);
-      assert.ok(left.items.every((m) => Date.parse(m.receivedAt) >= BOUNDARY));
+      assert.ok(left.items.every((m) => m.receivedAt.getTime() >= BOUNDARY));
       // Running it again removes nothing more.
       const again = await store.applyRetention({ keep: KEEP, now: NOW });
       assert.deepEqual(again.months, []);

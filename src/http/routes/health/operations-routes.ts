@@ -1,10 +1,13 @@
 import type { FastifyInstance } from 'fastify';
+import type { StreamStatus } from '../../../ingest/jetstream/consumer-lag.js';
 import type { ServiceMetrics } from '../../../metrics/service-metrics.js';
 import type { MessageStore } from '../../../store/message-store.js';
 
 export interface OperationsRoutesOptions {
   store: MessageStore;
   metrics: ServiceMetrics;
+  /** The NATS stream the capture feed arrives on, when configured: then readiness needs it too. */
+  stream?: Pick<StreamStatus, 'stream' | 'check'>;
 }
 
 /**
@@ -12,16 +15,19 @@ export interface OperationsRoutesOptions {
  * monitoring network only (docs/deployment.md). They reveal volumes and latencies, never message contents.
  */
 export async function operationsRoutes(app: FastifyInstance, options: OperationsRoutesOptions): Promise<void> {
-  const { store, metrics } = options;
+  const { store, metrics, stream } = options;
 
-  /** `GET /readyz` — 200 when the database answers, 503 naming what failed (load balancers stop routing here). */
+  /**
+   * `GET /readyz` — 200 when the database answers (and, when configured, NATS answers and the stream exists), 503
+   * naming what failed (load balancers stop routing here). Each check reports `ok` or its problem.
+   */
   app.get(
     '/readyz',
     {
       config: { rateLimit: false },
       schema: {
         tags: ['operations'],
-        summary: 'Readiness: the database answers',
+        summary: 'Readiness: the database answers (and the NATS stream exists, when configured)',
         security: [],
         response: {
           200: { type: 'object', properties: { status: { type: 'string' }, checks: { type: 'object', additionalProperties: { type: 'string' } } }, required: ['status', 'checks'] },
@@ -30,13 +36,22 @@ export async function operationsRoutes(app: FastifyInstance, options: Operations
       },
     },
     async (request, reply) => {
-      try {
-        await store.ping();
-        return { status: 'ready', checks: { database: 'ok' } };
-      } catch (err) {
-        request.log.warn({ err }, 'readiness check failed');
-        return reply.status(503).send({ status: 'unavailable', checks: { database: err instanceof Error ? err.message : String(err) } });
-      }
+      const run = async (name: string, check: () => Promise<void>): Promise<[string, string, boolean]> => {
+        try {
+          await check();
+          return [name, 'ok', true];
+        } catch (err) {
+          request.log.warn({ err, check: name }, 'readiness check failed');
+          return [name, err instanceof Error ? err.message : String(err), false];
+        }
+      };
+      const results = await Promise.all([
+        run('database', () => store.ping()),
+        ...(stream ? [run('stream', () => stream.check())] : []),
+      ]);
+      const checks = Object.fromEntries(results.map(([name, outcome]) => [name, outcome]));
+      if (results.every(([, , ok]) => ok)) return { status: 'ready', checks };
+      return reply.status(503).send({ status: 'unavailable', checks });
     },
   );
 

@@ -1,0 +1,173 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
+import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
+import pg from 'pg';
+import type { IngestSummary } from '../../src/ingest/ingest-summary.js';
+import { CLI } from '../cli/run-srvv.js';
+
+/**
+ * What the JetStream specs need: a NATS server with JetStream (`SRVV_TEST_NATS_URL`, default nats://127.0.0.1:4222)
+ * and PostgreSQL (`SRVV_TEST_PG_URL`, set by scripts/run-tests.mjs). With CI set, a missing one fails the specs;
+ * otherwise they are skipped and this says why (like test/store-suite/backends.ts).
+ */
+export const NATS_URL = process.env.SRVV_TEST_NATS_URL ?? 'nats://127.0.0.1:4222';
+
+export async function jetstreamSkipReason(): Promise<string | undefined> {
+  const problems: string[] = [];
+  try {
+    const nc = await connect({ servers: NATS_URL, timeout: 2000, maxReconnectAttempts: 0 });
+    try {
+      await (await jetstreamManager(nc, { timeout: 2000 })).getAccountInfo();
+    } catch (err) {
+      problems.push(`NATS at ${NATS_URL} has no JetStream (${(err as Error).message})`);
+    } finally {
+      await nc.close();
+    }
+  } catch (err) {
+    problems.push(`NATS is not reachable at ${NATS_URL} (${(err as Error).message})`);
+  }
+  if (!process.env.SRVV_TEST_PG_URL) problems.push('SRVV_TEST_PG_URL is not set (run through scripts/run-tests.mjs with PostgreSQL reachable)');
+  if (!existsSync(CLI.replace(/bin\/srvv\.js$/, 'dist/cli/main.js'))) problems.push('dist/ is missing: run `npm run build` first');
+  if (problems.length === 0) return undefined;
+  const reason = problems.join('; ');
+  if (process.env.CI) throw new Error(`the JetStream specs need NATS and PostgreSQL in CI: ${reason}`);
+  console.log(`# skipping the JetStream specs: ${reason}`);
+  return reason;
+}
+
+/** Unique names for one spec: stream, subject prefix and durable never collide between files or runs. */
+export function uniqueNames(tag: string): { stream: string; subject: string; durable: string } {
+  const id = `${tag}_${process.pid}_${Date.now().toString(36)}_${Math.random().toString(36).slice(2, 6)}`;
+  return { stream: `T_${id}`.toUpperCase(), subject: `t.${id}`, durable: `d_${id}` };
+}
+
+export interface Nats {
+  nc: NatsConnection;
+  js: JetStreamClient;
+  jsm: JetStreamManager;
+}
+
+export async function openNats(): Promise<Nats> {
+  const nc = await connect({ servers: NATS_URL });
+  return { nc, js: jetstream(nc), jsm: await jetstreamManager(nc) };
+}
+
+/** One message to publish: the payload bytes and an optional Received-At header. */
+export interface Outgoing {
+  data: Uint8Array | string;
+  receivedAt?: string;
+}
+
+/** Publishes with asynchronous acks, `window` at a time (bounded memory, one round trip per window). */
+export async function publishAll(js: JetStreamClient, subject: string, messages: Iterable<Outgoing>, window = 2000): Promise<number[]> {
+  const seqs: number[] = [];
+  let pending: Promise<{ seq: number }>[] = [];
+  const flush = async () => {
+    for (const ack of await Promise.all(pending)) seqs.push(ack.seq);
+    pending = [];
+  };
+  for (const m of messages) {
+    const h = m.receivedAt === undefined ? undefined : headers();
+    if (h && m.receivedAt !== undefined) h.set('Received-At', m.receivedAt);
+    pending.push(js.publish(subject, m.data, h ? { headers: h } : {}));
+    if (pending.length >= window) await flush();
+  }
+  await flush();
+  return seqs;
+}
+
+/** The idempotency key the store uses for some bytes, as PostgreSQL prints the uuid without dashes. */
+export function hashKey(bytes: Uint8Array | string): string {
+  return createHash('sha256').update(bytes).digest().subarray(0, 16).toString('hex');
+}
+
+/** A fresh PostgreSQL database for one spec (its own migrations), dropped by `drop`. */
+export async function createDatabase(tag: string): Promise<{ url: string; query: <R extends pg.QueryResultRow>(text: string) => Promise<R[]>; drop: () => Promise<void> }> {
+  const base = new URL(process.env.SRVV_TEST_PG_URL!);
+  const name = `${base.pathname.slice(1)}_${tag}_${Math.random().toString(36).slice(2, 8)}`.toLowerCase().replace(/\W/g, '_').slice(0, 63);
+  const admin = new URL(base);
+  admin.pathname = '/postgres';
+  const run = async (sql: string) => {
+    const client = new pg.Client({ connectionString: admin.toString() });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  await run(`CREATE DATABASE ${name}`);
+  const url = new URL(base);
+  url.pathname = `/${name}`;
+  const pool = new pg.Pool({ connectionString: url.toString(), max: 2 });
+  return {
+    url: url.toString(),
+    query: async <R extends pg.QueryResultRow>(text: string) => (await pool.query<R>(text)).rows,
+    drop: async () => {
+      await pool.end();
+      await run(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    },
+  };
+}
+
+/** Stored idempotency keys (hex) and the number of message rows. */
+export async function storedKeys(db: { query: <R extends pg.QueryResultRow>(text: string) => Promise<R[]> }): Promise<{ keys: string[]; messages: number }> {
+  const keys = await db.query<{ k: string }>(`SELECT replace(hash::text, '-', '') AS k FROM message_hashes`).catch(() => []);
+  const [row] = await db.query<{ n: string }>('SELECT count(*) AS n FROM messages').catch(() => [{ n: '0' }]);
+  return { keys: keys.map((r) => r.k), messages: Number(row!.n) };
+}
+
+/** The number of message rows (cheap enough to poll). */
+export async function storedCount(db: { query: <R extends pg.QueryResultRow>(text: string) => Promise<R[]> }): Promise<number> {
+  const [row] = await db.query<{ n: string }>('SELECT count(*) AS n FROM messages').catch(() => [{ n: '0' }]);
+  return Number(row!.n);
+}
+
+/** A running `srvv consume`, its output collected. */
+export interface ConsumeProcess {
+  child: ChildProcess;
+  stdout(): string;
+  stderr(): string;
+  /** Resolves with the exit code (or the signal's name) when the process ends. */
+  exited: Promise<number | string>;
+}
+
+export function startConsume(args: string[]): ConsumeProcess {
+  const child = spawn(process.execPath, [CLI, 'consume', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout!.setEncoding('utf8').on('data', (s: string) => (out += s));
+  child.stderr!.setEncoding('utf8').on('data', (s: string) => (err += s));
+  const exited = new Promise<number | string>((resolve) => child.on('exit', (code, signal) => resolve(code ?? signal ?? -1)));
+  return { child, stdout: () => out, stderr: () => err, exited };
+}
+
+/** The JSON summary `srvv consume --json` printed. */
+export function summaryOf(p: ConsumeProcess): IngestSummary {
+  try {
+    return JSON.parse(p.stdout()) as IngestSummary;
+  } catch {
+    throw new Error(`no JSON summary on stdout:\n${p.stdout()}\nstderr:\n${p.stderr().slice(-4000)}`);
+  }
+}
+
+/** The pino lines of a process's stderr. */
+export function logLines(p: ConsumeProcess): Array<Record<string, unknown>> {
+  return p.stderr().split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, unknown>);
+}
+
+/** Polls `probe` every `everyMs` until it returns true; fails after `timeoutMs`. */
+export async function waitFor(what: string, probe: () => Promise<boolean>, timeoutMs = 60_000, everyMs = 100): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, everyMs));
+  }
+}
+
+/** Deletes a stream, ignoring one that is already gone. */
+export async function deleteStream(jsm: JetStreamManager, stream: string): Promise<void> {
+  await jsm.streams.delete(stream).catch(() => false);
+}
