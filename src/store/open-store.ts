@@ -57,11 +57,17 @@ export async function createStoreDialect(url: string, options: OpenStoreOptions 
     const dialect = new PostgresStoreDialect({
       pool: async () => {
         const { default: pg } = await import('pg');
-        return new pg.Pool({
+        const pool = new pg.Pool({
           connectionString: url,
           max: poolSize,
           ...(schema !== undefined ? { options: `-c search_path=${schema}` } : {}),
-        }) as unknown as PostgresStorePool;
+        });
+        // A connection that dies (server restart, network cut) emits 'error' on its client, and on the pool
+        // while idle. Unhandled, that event would crash the process; the query in flight on it rejects anyway
+        // (and becomes STORE_UNAVAILABLE), and the pool replaces the dead connection on the next checkout.
+        pool.on('error', () => {});
+        pool.on('connect', (client) => client.on('error', () => {}));
+        return pool as unknown as PostgresStorePool;
       },
       ...(schema !== undefined ? { schema } : {}),
     });
