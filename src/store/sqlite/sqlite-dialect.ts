@@ -21,7 +21,8 @@ export class SqliteStoreDialect implements StoreDialect {
   }
 
   createAdapter(): StoreAdapter {
-    return new SqliteStoreAdapter(() => this.#getDatabase());
+    const { backgroundCheckpoints } = this.#config;
+    return new SqliteStoreAdapter(() => this.#getDatabase(), backgroundCheckpoints === undefined ? {} : { backgroundCheckpoints });
   }
 
   #getDatabase(): Promise<SqliteStoreDatabase> {
