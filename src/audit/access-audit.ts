@@ -5,7 +5,7 @@ import type { AccessAuditTable, Db } from '../store/db-schema.js';
 import type { StoreBackend } from '../store/message-store.js';
 
 /** What an audited access did: a search (list), a view of one message, a thread, a device, an export, a read of the audit itself. */
-export const AUDIT_ACTIONS = ['search', 'view', 'thread', 'device', 'export', 'audit'] as const;
+export const AUDIT_ACTIONS = ['search', 'view', 'thread', 'device', 'export', 'audit', 'watch'] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 
 /** The `prevHash` of entry 1: 64 zeros. */

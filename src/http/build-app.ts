@@ -20,6 +20,7 @@ import { ingestRoutes } from './routes/messages/ingest-routes.js';
 import { queryRoutes } from './routes/query/query-routes.js';
 import { referenceRoutes } from './routes/reference/reference-routes.js';
 import { sessionRoutes } from './routes/session/session-routes.js';
+import { watchRoutes, type WatchOptions } from './routes/watch/watch-routes.js';
 import { webRoutes, type WebRoutesOptions } from './routes/web/web-routes.js';
 import { addSharedSchemas } from './schemas/api-schemas.js';
 
@@ -49,6 +50,8 @@ export interface BuildAppOptions {
   web?: WebRoutesOptions;
   /** The NATS stream of the capture feed (`srvv serve --nats`): checked by `/readyz`, its consumer lag on `/metrics`. */
   stream?: StreamStatus;
+  /** Tunables of the live feed `GET /api/v1/watch` (poll and heartbeat intervals, connection cap); defaults in watch-routes.ts. */
+  watch?: WatchOptions;
 }
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -103,6 +106,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(operationsRoutes, { store: options.store, metrics, stream: options.stream });
   await app.register(sessionRoutes, { store: options.store, loginRateLimit: options.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT });
   await app.register(queryRoutes, { store: options.store });
+  await app.register(watchRoutes, { store: options.store, ...options.watch });
   await app.register(catalogueRoutes);
   await app.register(auditRoutes, { store: options.store });
   await app.register(adminRoutes, { store: options.store });

@@ -81,6 +81,23 @@ export interface ThreadsTable {
   time: Int8;
 }
 
+/**
+ * `message_feed` (migrations/0007-message-feed.ts): every new message in commit order. `seq` 1, 2, 3, ... without
+ * gaps, assigned under `message_feed_head`'s row lock as the last statement of each ingest transaction.
+ */
+export interface MessageFeedTable {
+  seq: Int8;
+  message_id: Int8;
+  /** The message's t(M): with `message_id` its key in `messages`, and what retention deletes by. */
+  time: Int8;
+}
+
+/** The feed's head: one row, id 1, the last position handed out (0 when none). */
+export interface MessageFeedHeadTable {
+  id: number;
+  seq: Int8;
+}
+
 /** Reference data (migrations/0002-reference-data.ts). Periods are epoch ms, `valid_to` null = open. */
 export interface PartiesTable {
   id: string;
@@ -206,4 +223,6 @@ export interface Db {
   message_hashes: MessageHashesTable;
   message_devices: MessageDevicesTable;
   threads: ThreadsTable;
+  message_feed: MessageFeedTable;
+  message_feed_head: MessageFeedHeadTable;
 }

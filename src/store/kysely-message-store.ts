@@ -153,6 +153,13 @@ export class KyselyMessageStore implements MessageStore {
     );
   }
 
+  feedHead(): Promise<number> {
+    return this.#run('reading the feed head', async () => {
+      const head = await this.#db.selectFrom('message_feed_head').select('seq').where('id', '=', 1).executeTakeFirst();
+      return Number(head?.seq ?? 0);
+    });
+  }
+
   ping(): Promise<void> {
     return this.#run('checking the database', async () => {
       await sql`select 1`.execute(this.#db);
@@ -259,5 +266,6 @@ function guardedPartyView(inner: PartyView, run: Runner): PartyView {
     getOriginalXml: (id) => run('reading original XML', () => inner.getOriginalXml(id)),
     getThread: (requestId) => run('reading a visible thread', () => inner.getThread(requestId)),
     deviceSummary: (deviceId) => run('reading a device summary', () => inner.deviceSummary(deviceId)),
+    watchPage: (after, query, limit) => run('reading the message feed', () => inner.watchPage(after, query, limit)),
   };
 }

@@ -69,6 +69,14 @@ export interface MessageStore {
    */
   applyRetention(options: RetentionOptions): Promise<RetentionReport>;
 
+  /**
+   * The feed's head: the position of the newest message in the message feed (0 while it is empty). Every
+   * message stored by `ingest` gets the next position when its transaction commits, in commit order, without
+   * gaps (migrations/0007-message-feed.ts); a reader that has seen position k has seen every position below.
+   * Pass it to {@link PartyView.watchPage} as `after` to read only what is stored from now on.
+   */
+  feedHead(): Promise<number>;
+
   /** One round trip to the database (readiness checks); throws `STORE_UNAVAILABLE` / `STORE_FAILED` when it fails. */
   ping(): Promise<void>;
 
@@ -120,6 +128,13 @@ export interface MessageQuery {
   from?: Date;
   /** t(M) < to (half-open, like every interval here). */
   to?: Date;
+  /**
+   * Only messages naming an SRV the catalogue flags security relevant (`srv`: a request's, or the one a response
+   * body names; alerts and most acknowledgements name none and never match). `false` does not restrict.
+   */
+  securityRelevant?: boolean;
+  /** Only messages naming an SRV DUIS marks critical (as `securityRelevant`). `false` does not restrict. */
+  critical?: boolean;
   /** Page size: default 50 (also for 0 or NaN), clamped to 1..1000. */
   limit?: number;
   /** `nextCursor` of the previous page. Opaque. */
@@ -188,6 +203,30 @@ export interface PartyView {
    * For a non-operator nothing in the summary depends on anything the party may not see.
    */
   deviceSummary(deviceId: string): Promise<DeviceSummary | undefined>;
+  /**
+   * The live feed's read (`GET /api/v1/watch`): the visible messages matching `query` among the next `limit`
+   * positions of the message feed after `after` (see {@link MessageStore.feedHead}), in feed (commit) order,
+   * each with its position. `last` is the last position examined (`after` when there was nothing new), visible
+   * or not: pass it back as `after` to continue, so a party's cursor moves past what it may not see. Judged by the
+   * same filters and rules as `listMessages` (its `strategy`, `limit` and `cursor` do not apply), against the
+   * reference data as it is now. `limit` 1..4096, default 1000: it bounds the work of one call, not the items.
+   */
+  watchPage(after: number, query: FeedQuery, limit?: number): Promise<FeedPage>;
+}
+
+/** Filters of {@link PartyView.watchPage}: those of a listing, without its paging. */
+export type FeedQuery = Omit<PartyMessageQuery, 'limit' | 'cursor' | 'strategy'>;
+
+/** One message of the feed with its position. */
+export interface FeedItem {
+  seq: number;
+  message: StoredMessage;
+}
+
+export interface FeedPage {
+  items: FeedItem[];
+  /** The last feed position examined; `after` of the next call. */
+  last: number;
 }
 
 export interface MessagePage {

@@ -1,4 +1,4 @@
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type SqlBool } from 'kysely';
 import { MESSAGE_KINDS, type MessageKind } from '../duis/duis-message.js';
 import { bigIntToEui64, eui64ToBigInt, normaliseEui64, type Eui64 } from '../duis/eui64.js';
 import { SUPPLIER_REGISTRATION_ROLES, type Period } from '../reference/reference-document.js';
@@ -16,7 +16,8 @@ import {
   type CandidateSource,
   type RowFilter,
 } from '../store/message-sources.js';
-import type { MessagePage, PartyMessageQuery, PartyView, VisibleMessage } from '../store/message-store.js';
+import { withCatalogueFilters } from '../store/catalogue-filter.js';
+import type { FeedPage, FeedQuery, MessagePage, PartyMessageQuery, PartyView, VisibleMessage } from '../store/message-store.js';
 import { chunked, keyText, paddedChunks } from '../store/sql-helpers.js';
 import type { StoredMessage, Thread } from '../store/stored-message.js';
 import { computeThreadStatus } from '../threads/thread-status.js';
@@ -33,6 +34,19 @@ const MAX_LIMIT = 1000;
 const MPXN = /^(?:[0-9]{13}|[0-9]{6,10})$/;
 /** Open periods compare as ending at the last instant a JS Date can hold. */
 const OPEN_END = 8_640_000_000_000_000;
+
+/** Feed positions one `watchPage` examines: default and most. */
+const DEFAULT_FEED_SLICE = 1000;
+const MAX_FEED_SLICE = 4096;
+
+/** A query compiled for candidates (see `#plan`). */
+interface QueryPlan {
+  filter: RowFilter;
+  /** `deviceId` as a key: the listing's source, the feed's check on S(M). */
+  device?: bigint;
+  /** `mpxn`: the link periods of every device ever linked to it. */
+  mpxnLinks?: Map<bigint, Array<{ from: number; to: number | null }>>;
+}
 
 /**
  * Above this many supply points plus certificates a party's listings scan by time instead of walking its
@@ -72,30 +86,16 @@ export class KyselyPartyView implements PartyView {
     const start = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
     const empty: MessagePage = { items: [], nextCursor: null };
     const viewer = this.#viewer;
-
-    let originatorIn: string[] | undefined;
-    if (query.originatorRole !== undefined) {
-      const rows = await this.#db.selectFrom('party_user_ids').select(keyText('user_id').as('user_id')).where('role', '=', query.originatorRole).execute();
-      originatorIn = rows.map((r) => bigIntToEui64(BigInt(r.user_id)));
-    }
-    const excludeUserKeys = query.othersOnly ? [...viewer.userIds.keys()].map(eui64ToBigInt) : undefined;
-    const filter = compileRowFilter(query, { ...(originatorIn ? { originatorIn } : {}), ...(excludeUserKeys ? { excludeUserKeys } : {}) });
-    if (!filter) return empty;
+    const plan = await this.#plan(query);
+    if (!plan) return empty;
+    const { filter } = plan;
 
     // Where the candidates come from: the device index for a device or supply point, else by the party's size.
-    let mpxnLinks: Map<bigint, Array<{ from: number; to: number | null }>> | undefined;
     let sources: CandidateSource[];
-    if (query.mpxn !== undefined) {
-      if (!MPXN.test(query.mpxn)) return empty;
-      mpxnLinks = await this.#linksOf(query.mpxn);
-      if (mpxnLinks.size === 0) return empty;
-    }
-    if (query.deviceId !== undefined) {
-      const id = normaliseEui64(query.deviceId);
-      if (!id) return empty;
-      sources = deviceSources(this.#db, [eui64ToBigInt(id)], filter, start);
-    } else if (mpxnLinks) {
-      sources = deviceSources(this.#db, [...mpxnLinks.keys()], filter, start);
+    if (plan.device !== undefined) {
+      sources = deviceSources(this.#db, [plan.device], filter, start);
+    } else if (plan.mpxnLinks) {
+      sources = deviceSources(this.#db, [...plan.mpxnLinks.keys()], filter, start);
     } else if (viewer.operator) {
       sources = [timeSource(this.#db, filter, start)];
     } else {
@@ -110,13 +110,8 @@ export class KyselyPartyView implements PartyView {
       const rows = await candidates.take(slice);
       if (rows.length === 0) break;
       slice = Math.min(4096, slice * 2);
-      const verdicts = viewer.operator ? undefined : await this.#evaluate(rows, facts, false);
-      for (let i = 0; i < rows.length && picked.length <= limit; i++) {
-        const row = rows[i]!;
-        if (verdicts && verdicts[i]!.length === 0) continue;
-        if (mpxnLinks && !onSupplyPoint(row, mpxnLinks)) continue;
-        picked.push(row);
-      }
+      const keep = await this.#judge(rows, facts, plan);
+      for (let i = 0; i < rows.length && picked.length <= limit; i++) if (keep[i]) picked.push(rows[i]!);
     }
     const page = picked.slice(0, limit);
     const last = page.at(-1);
@@ -124,6 +119,91 @@ export class KyselyPartyView implements PartyView {
       items: await this.#fullRows(page),
       nextCursor: picked.length > limit && last ? encodeCursor({ time: Number(last.time), id: Number(last.id) }) : null,
     };
+  }
+
+  /**
+   * The feed's slice after `after`, judged exactly as a listing judges its candidates: the same row filters in
+   * SQL (`#plan`), then the same `#judge`. The device and supply-point filters, which choose a listing's
+   * sources, are checked on S(M) as stored on the row (the device index holds the same set).
+   */
+  async watchPage(after: number, query: FeedQuery, limit = DEFAULT_FEED_SLICE): Promise<FeedPage> {
+    const from = Math.max(0, Math.trunc(after) || 0);
+    const n = Math.min(MAX_FEED_SLICE, Math.max(1, Math.trunc(limit) || DEFAULT_FEED_SLICE));
+    const slice = await this.#db
+      .selectFrom('message_feed')
+      .select(['seq', 'message_id', 'time'])
+      .where('seq', '>', from)
+      .orderBy('seq')
+      .limit(n)
+      .execute();
+    if (slice.length === 0) return { items: [], last: from };
+    const last = Number(slice.at(-1)!.seq);
+    const plan = await this.#plan(query);
+    if (!plan) return { items: [], last };
+
+    // The feed's rows: by (id, time), the messages' key on PostgreSQL; a row whose message is gone (retention) is skipped.
+    const byKey = new Map<string, MessageRow>();
+    const conditions = plan.filter.conditions(sql.ref('m.time'), sql.ref('m.id'));
+    for (const group of chunked(slice)) {
+      const times = group.map((r) => Number(r.time));
+      let q = this.#db
+        .selectFrom('messages as m')
+        .select(MESSAGE_COLUMNS)
+        .where('m.id', 'in', group.map((r) => Number(r.message_id)))
+        .where('m.time', '>=', Math.min(...times))
+        .where('m.time', '<=', Math.max(...times));
+      if (conditions.length) q = q.where(sql<SqlBool>`${sql.join(conditions, sql` and `)}`);
+      for (const row of await q.execute()) byKey.set(`${Number(row.id)}@${Number(row.time)}`, row);
+    }
+    const found: Array<{ seq: number; row: MessageRow }> = [];
+    for (const f of slice) {
+      const row = byKey.get(`${Number(f.message_id)}@${Number(f.time)}`);
+      if (!row) continue;
+      if (plan.device !== undefined && !unpackDeviceKeys(row.device_ids).includes(plan.device)) continue;
+      found.push({ seq: Number(f.seq), row });
+    }
+    const keep = await this.#judge(
+      found.map((x) => x.row),
+      new ReferenceFacts(this.#db, this.#viewer),
+      plan,
+    );
+    return { items: found.filter((_, i) => keep[i]).map((x) => ({ seq: x.seq, message: toStoredMessage(x.row) })), last };
+  }
+
+  /**
+   * What a query asks of every candidate, compiled once: the row filters as SQL (with `originatorRole` resolved
+   * to User IDs, `othersOnly` to the party's own, the catalogue flags to SRV lists), the device as a key, the
+   * supply point's link periods. `undefined` when nothing can match.
+   */
+  async #plan(query: FeedQuery): Promise<QueryPlan | undefined> {
+    let originatorIn: string[] | undefined;
+    if (query.originatorRole !== undefined) {
+      const rows = await this.#db.selectFrom('party_user_ids').select(keyText('user_id').as('user_id')).where('role', '=', query.originatorRole).execute();
+      originatorIn = rows.map((r) => bigIntToEui64(BigInt(r.user_id)));
+    }
+    const excludeUserKeys = query.othersOnly ? [...this.#viewer.userIds.keys()].map(eui64ToBigInt) : undefined;
+    const rowFilter = compileRowFilter(query, { ...(originatorIn ? { originatorIn } : {}), ...(excludeUserKeys ? { excludeUserKeys } : {}) });
+    if (!rowFilter) return undefined;
+    const plan: QueryPlan = { filter: withCatalogueFilters(rowFilter, query) };
+    if (query.mpxn !== undefined) {
+      if (!MPXN.test(query.mpxn)) return undefined;
+      plan.mpxnLinks = await this.#linksOf(query.mpxn);
+      if (plan.mpxnLinks.size === 0) return undefined;
+    }
+    if (query.deviceId !== undefined) {
+      const id = normaliseEui64(query.deviceId);
+      if (!id) return undefined;
+      plan.device = eui64ToBigInt(id);
+    }
+    return plan;
+  }
+
+  /** Which candidates the party sees and that lie on the plan's supply point: the one judgement of every listing and feed read. */
+  async #judge(rows: readonly CandidateRow[], facts: ReferenceFacts, plan: QueryPlan): Promise<boolean[]> {
+    if (rows.length === 0) return [];
+    const verdicts = this.#viewer.operator ? undefined : await this.#evaluate(rows, facts, false);
+    const links = plan.mpxnLinks;
+    return rows.map((row, i) => (!verdicts || verdicts[i]!.length > 0) && (!links || onSupplyPoint(row, links)));
   }
 
   isOwn(message: Pick<StoredMessage, 'kind' | 'requestId' | 'responseId'>): boolean {

@@ -24,7 +24,7 @@ function trafficIn(month: number, n: number) {
   ];
 }
 
-async function count(store: KyselyMessageStore, table: 'messages' | 'message_devices' | 'xml_chunks'): Promise<number> {
+async function count(store: KyselyMessageStore, table: 'messages' | 'message_devices' | 'xml_chunks' | 'message_feed'): Promise<number> {
   return Number((await store.db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
 }
 
@@ -92,6 +92,7 @@ for (const backend of BACKENDS) {
       assert.equal(await count(store, 'messages'), 8);
       assert.equal(await count(store, 'message_devices'), 8);
       assert.equal(await count(store, 'xml_chunks'), 4);
+      assert.equal(await count(store, 'message_feed'), 8, 'the live feed forgets removed messages too');
       const left = await store.listMessages({ deviceId: f.ESME, limit: 100 });
       assert.equal(left.items.length, 8);
       assert.ok(left.items.every((m) => m.receivedAt.getTime() >= BOUNDARY));

@@ -62,7 +62,7 @@ export function describeVisibilityProperty(backends: readonly TestBackend[]): vo
         const rules = Object.entries(tally.byRule).map(([rule, n]) => `${rule} ${n}`).join(', ');
         console.log(
           `visibility property (${backend.name}): seed ${seed}, ${tally.runs} runs, ${tally.judgements} (party, message) judgements ` +
-            `compared${exhaustive ? ' exhaustively' : ''} (${rules}), ${tally.summaries} device summaries (${tally.summariesUndefined} undefined), in ${(ms / 1000).toFixed(1)} s, ` +
+            `compared${exhaustive ? ' exhaustively' : ''} (${rules}), ${tally.summaries} device summaries (${tally.summariesUndefined} undefined), ${tally.feeds} feed reads, in ${(ms / 1000).toFixed(1)} s, ` +
             `${perRun(ms)} ms/run (${perRun(cpuMs)} ms CPU/run in this process)`,
         );
         assert.ok(error === undefined, error);

@@ -3,8 +3,8 @@ import type { KyselyMessageStore } from '../../src/store/kysely-message-store.js
 
 // Messages first, then reference data (party_user_ids before parties: foreign key).
 const TABLES = {
-  sqlite: ['message_devices', 'messages', 'xml_chunks'],
-  postgres: ['message_devices', 'message_hashes', 'messages', 'xml_chunks', 'threads'],
+  sqlite: ['message_devices', 'messages', 'xml_chunks', 'message_feed'],
+  postgres: ['message_devices', 'message_hashes', 'messages', 'xml_chunks', 'threads', 'message_feed'],
 } as const;
 const REFERENCE_TABLES = ['party_user_ids', 'parties', 'devices', 'device_links', 'registrations', 'certificates'] as const;
 
@@ -14,10 +14,12 @@ const REFERENCE_TABLES = ['party_user_ids', 'parties', 'devices', 'device_links'
  */
 export async function resetStore(store: KyselyMessageStore): Promise<void> {
   const tables = [...TABLES[store.backend], ...REFERENCE_TABLES];
+  // The feed restarts at position 1, so a run's positions are exactly 1..(its new messages).
+  const statements = [...tables.map((t) => `DELETE FROM ${t}`), 'UPDATE message_feed_head SET seq = 0'];
   if (store.backend === 'postgres') {
     // One round trip: without parameters pg sends the simple protocol, which runs several statements.
-    await sql.raw(tables.map((t) => `DELETE FROM ${t}`).join('; ')).execute(store.db);
+    await sql.raw(statements.join('; ')).execute(store.db);
   } else {
-    for (const t of tables) await sql.raw(`DELETE FROM ${t}`).execute(store.db);
+    for (const s of statements) await sql.raw(s).execute(store.db);
   }
 }

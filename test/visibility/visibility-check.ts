@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
+import { lookupSrv } from '../../src/catalogue/index.js';
 import { formatRequestId } from '../../src/duis/duis-message.js';
-import type { PartyMessageQuery, PartyView, StoredMessage } from '../../src/store/message-store.js';
+import type { FeedQuery, PartyMessageQuery, PartyView, StoredMessage } from '../../src/store/message-store.js';
 import { relTime } from './describe-case.js';
 import { expectDeviceSummary } from './device-summary-check.js';
 import {
@@ -27,6 +28,8 @@ export interface Tally {
   /** (party, device) summaries compared, and how many of them rightly were `undefined`. */
   summaries: number;
   summariesUndefined: number;
+  /** Feed reads (`watchPage` from position 0 to the end) compared. */
+  feeds: number;
 }
 
 export function newTally(): Tally {
@@ -36,6 +39,7 @@ export function newTally(): Tally {
     byRule: { own: 0, 'responsible-supplier': 0, 'network-operator': 0, thread: 0, operator: 0, invisible: 0 },
     summaries: 0,
     summariesUndefined: 0,
+    feeds: 0,
   };
 }
 
@@ -84,6 +88,37 @@ async function expectListing(view: PartyView, query: PartyMessageQuery, expected
     expected.map((m) => `${m.id}@${relTime(timeOf(m))}`),
     `${label}: listed ids (actual) differ from the plain rules (expected)`,
   );
+}
+
+/**
+ * The live feed's read: `watchPage` from position 0, a few positions at a time, to the end. It must return exactly
+ * `expected` in feed order, which is ingest order (`all` is in the order the store took the new messages), with
+ * strictly increasing positions, and its cursor must reach the head.
+ */
+async function expectFeed(view: PartyView, query: FeedQuery, slice: number, expected: readonly CapturedMessage[], all: readonly CapturedMessage[], label: string): Promise<void> {
+  const got: Array<{ seq: number; id: string }> = [];
+  let cursor = 0;
+  for (let calls = 0; ; calls++) {
+    assert.ok(calls <= all.length + 1, `${label}: the feed does not end`);
+    const page = await view.watchPage(cursor, query, slice);
+    assert.ok(page.last >= cursor, `${label}: the cursor moved back from ${cursor} to ${page.last}`);
+    assert.ok(page.last - cursor <= slice, `${label}: ${page.last - cursor} positions examined, more than ${slice}`);
+    for (const item of page.items) assert.ok(item.seq > cursor && item.seq <= page.last, `${label}: position ${item.seq} outside (${cursor}, ${page.last}]`);
+    got.push(...page.items.map((i) => ({ seq: i.seq, id: i.message.id })));
+    if (page.last === cursor) break;
+    cursor = page.last;
+  }
+  assert.equal(cursor, all.length, `${label}: the feed's cursor ends at ${cursor}, not at its ${all.length} messages`);
+  for (let i = 1; i < got.length; i++) assert.ok(got[i]!.seq > got[i - 1]!.seq, `${label}: positions not strictly increasing`);
+  const order = new Map(all.map((m, i) => [m.id, i]));
+  const want = [...expected].sort((a, b) => order.get(a.id)! - order.get(b.id)!);
+  assert.deepEqual(got.map((g) => g.id), want.map((m) => m.id), `${label}: fed ids (actual) differ from the plain rules (expected)`);
+}
+
+/** The catalogue flags as the plain rules read them: the SRV the message names, looked up. */
+function catalogueFlag(m: CapturedMessage, flag: 'critical' | 'securityRelevant'): boolean {
+  const srv = m.message.serviceReferenceVariant;
+  return srv !== null && (lookupSrv(srv)?.[flag] ?? false);
 }
 
 /** getThread of each RequestID: exactly the visible members, by time then id; undefined when none is visible. */
@@ -199,6 +234,18 @@ export async function compareWithPlainRules(
       const byKind = others.filter((m) => m.message.kind === c.filterKind);
       const kindQuery = { strategy: c.filterStrategy, kind: c.filterKind, othersOnly: true, limit: c.limit };
       await expectListing(view, kindQuery, byKind, `${who} kind ${c.filterKind} othersOnly`);
+    }
+    // The feed: one filter per party (rotating), every one when exhaustive.
+    const feeds: Array<[string, FeedQuery, readonly CapturedMessage[]]> = [
+      ['all', {}, visible],
+      ['default (othersOnly, securityRelevant)', { othersOnly: true, securityRelevant: true }, others.filter((m) => catalogueFlag(m, 'securityRelevant'))],
+      ['critical', { critical: true }, visible.filter((m) => catalogueFlag(m, 'critical'))],
+      [`deviceId ${c.filterDevice}`, { deviceId: c.filterDevice }, visible.filter((m) => subjectsOf(m, all).includes(c.filterDevice))],
+      [`mpxn ${c.filterMpxn} kind ${c.filterKind}`, { mpxn: c.filterMpxn, kind: c.filterKind }, visible.filter((m) => m.message.kind === c.filterKind && linkedAt(world, subjectsOf(m, all), c.filterMpxn, timeOf(m)))],
+    ];
+    for (const [name, query, expected] of exhaustive ? feeds : [feeds[(p + c.rotation) % feeds.length]!]) {
+      tally.feeds++;
+      await expectFeed(view, query, c.limit * 2, expected, all, `${who} feed ${name}`);
     }
     if (exhaustive || extra === 3) {
       const onSupplyPoint = visible.filter((m) => linkedAt(world, subjectsOf(m, all), c.filterMpxn, timeOf(m)));

@@ -312,4 +312,9 @@ export const MESSAGE_FILTERS = {
   from: { type: 'string', format: 'date-time', description: 't(M) at or after (ISO-8601 with a time zone)' },
   to: { type: 'string', format: 'date-time', description: 't(M) before (half-open)' },
   othersOnly: { type: 'boolean', description: "Only other users' traffic: U(M) is not one of the caller's User IDs" },
+  securityRelevant: {
+    type: 'boolean',
+    description: 'Only messages naming an SRV the catalogue flags security relevant (requests, and responses naming their SRV; alerts name none). false: no restriction',
+  },
+  critical: { type: 'boolean', description: 'Only messages naming an SRV DUIS marks critical. false: no restriction' },
 } as const;

@@ -6,6 +6,7 @@ import * as m0003 from './0003-accounts.js';
 import * as m0004 from './0004-sessions.js';
 import * as m0005 from './0005-access-audit.js';
 import * as m0006 from './0006-time-partitions.js';
+import * as m0007 from './0007-message-feed.js';
 
 /** A migration step with dialect-specific DDL: it is told which backend it runs on. */
 interface StoreMigration {
@@ -21,6 +22,7 @@ const STEPS: Record<string, StoreMigration> = {
   '0004-sessions': m0004,
   '0005-access-audit': m0005,
   '0006-time-partitions': m0006,
+  '0007-message-feed': m0007,
 };
 
 /** Statically imported steps (no directory scan: works the same from src/ through tsx and from dist/). */

@@ -62,8 +62,9 @@ export class PostgresStoreAdapter extends StoreAdapterBase {
     const drops = await dropPartitionsBefore(db, boundary, dryRun);
     this.#partitions.forget(drops.map((d) => d.month));
     if (!dryRun) {
-      // The idempotency keys and thread lock rows of the dropped months, in bounded batches (BRIN on time).
-      for (const table of ['message_hashes', 'threads'] as const) {
+      // The idempotency keys, thread lock rows and feed positions of the dropped months, in bounded batches
+      // (BRIN on time).
+      for (const table of ['message_hashes', 'threads', 'message_feed'] as const) {
         for (;;) {
           const r = await sql`
             DELETE FROM ${sql.table(table)} WHERE ctid = ANY (ARRAY(

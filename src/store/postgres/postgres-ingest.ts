@@ -120,7 +120,23 @@ export async function writePostgresBatch(trx: Transaction<Db>, batch: PreparedBa
                   ${backfills.map((b) => packDeviceKeys(b.devices))}::bytea[]) AS u(id, time, d)
       WHERE m.id = u.id AND m.time = u.time`.execute(trx);
   }
+  await appendToFeed(trx, fresh);
   return outcomes;
+}
+
+/**
+ * The batch's new messages get the next feed positions, in batch order. MUST stay the last statement of the
+ * transaction: the UPDATE locks the head row until commit, so positions are handed out in commit order and
+ * readers of the feed see a gap-free prefix (migrations/0007-message-feed.ts). Being last, it also holds that
+ * lock for as short a time as possible and is never waited for while holding another lock of the batch.
+ */
+async function appendToFeed(trx: Transaction<Db>, fresh: readonly PlannedMessage[]): Promise<void> {
+  const n = fresh.length;
+  await sql`
+    WITH head AS (UPDATE message_feed_head SET seq = seq + ${n}::int8 WHERE id = 1 RETURNING seq)
+    INSERT INTO message_feed (seq, message_id, time)
+    SELECT head.seq - ${n}::int8 + u.n, u.id, u.t
+    FROM head, unnest(${fresh.map((m) => m.id)}::int8[], ${fresh.map((m) => m.prepared.time)}::int8[]) WITH ORDINALITY AS u(id, t, n)`.execute(trx);
 }
 
 async function insertMessages(trx: Transaction<Db>, fresh: readonly PlannedMessage[], chunkId: string): Promise<void> {

@@ -69,6 +69,7 @@ export class SqliteStoreAdapter extends StoreAdapterBase {
         await trx.deleteFrom('message_devices').where('time', '<', boundary).execute();
         await trx.deleteFrom('messages').where('time', '<', boundary).execute();
         await trx.deleteFrom('xml_chunks').where('time', '<', boundary).execute();
+        await trx.deleteFrom('message_feed').where('time', '<', boundary).execute();
       }
       return { labels: monthsOf(times.map((t) => Number(t.time))).map(monthLabel), messages: Number(count.n) };
     });

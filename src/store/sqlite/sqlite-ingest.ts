@@ -36,6 +36,8 @@ export class SqliteIngestWriter {
   readonly #insertMessage: SqliteStoreStatement;
   readonly #insertDevice: SqliteStoreStatement;
   readonly #updateDevices: SqliteStoreStatement;
+  readonly #moveFeedHead: SqliteStoreStatement;
+  readonly #insertFeed: SqliteStoreStatement;
 
   constructor(db: SqliteStoreDatabase) {
     this.#db = db;
@@ -48,6 +50,8 @@ export class SqliteIngestWriter {
     this.#insertMessage = db.prepare(INSERT_MESSAGE);
     this.#insertDevice = db.prepare('INSERT INTO message_devices (device, time, message_id) VALUES (?, ?, ?)');
     this.#updateDevices = db.prepare('UPDATE messages SET device_ids = ? WHERE id = ?');
+    this.#moveFeedHead = db.prepare('UPDATE message_feed_head SET seq = seq + ? WHERE id = 1 RETURNING seq').pluck();
+    this.#insertFeed = db.prepare('INSERT INTO message_feed (seq, message_id, time) VALUES (?, ?, ?)');
   }
 
   /** Writes the batch in one transaction; rolls back and rethrows on any error. */
@@ -104,6 +108,10 @@ export class SqliteIngestWriter {
       this.#updateDevices.run(packDeviceKeys(b.devices), b.id);
       for (const device of b.added) this.#insertDevice.run(device, b.time, b.id);
     }
+    // The feed positions of the new messages, in batch order (migrations/0007-message-feed.ts). One writer at a
+    // time holds the write lock, so positions follow commit order here without further care.
+    let seq = Number(this.#moveFeedHead.get(fresh.length)) - fresh.length;
+    for (const m of fresh) this.#insertFeed.run(++seq, m.id, m.prepared.time);
     return outcomes;
   }
 

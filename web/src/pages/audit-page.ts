@@ -7,7 +7,7 @@ import type { PageContext } from '../router.js';
 import { formatTime } from '../timeline.js';
 import { adminOnly } from './users-page.js';
 
-const ACTIONS = ['search', 'view', 'thread', 'device', 'export', 'audit'];
+const ACTIONS = ['search', 'view', 'thread', 'device', 'export', 'audit', 'watch'];
 
 export async function auditPage(context: PageContext): Promise<void> {
   const { root, query } = context;

@@ -17,6 +17,8 @@ export interface MessageFilterParams {
   from?: string;
   to?: string;
   othersOnly?: boolean;
+  securityRelevant?: boolean;
+  critical?: boolean;
 }
 
 /**
@@ -39,6 +41,8 @@ export function toPartyQuery(params: MessageFilterParams): PartyMessageQuery {
     ...(from !== undefined ? { from: new Date(from) } : {}),
     ...(to !== undefined ? { to: new Date(to) } : {}),
     ...(params.othersOnly ? { othersOnly: true } : {}),
+    ...(params.securityRelevant ? { securityRelevant: true } : {}),
+    ...(params.critical ? { critical: true } : {}),
   };
 }
 
