@@ -4,6 +4,7 @@ import { resolveServeConfig, type ServeFlagValues } from '../config/serve-config
 import { buildApp } from '../http/build-app.js';
 import { StreamMonitor } from '../ingest/jetstream/consumer-lag.js';
 import { openStore } from '../store/open-store.js';
+import { WebhookDispatcher } from '../subscriptions/webhook-dispatcher.js';
 
 /**
  * `srvv serve [--config file.json] [--db URL] [--host 127.0.0.1] [--port 8080] [--trust-proxy] [--rate-limit N]
@@ -30,21 +31,28 @@ export function registerServeCommand(program: Command): void {
       const config = resolveServeConfig(flags);
       const store = await openStore(config.db);
       const stream = config.nats && config.stream ? new StreamMonitor(config.nats, { stream: config.stream, durable: config.durable }) : undefined;
+      // Webhook deliveries (docs/api.md, "Webhooks"): every serving process runs a dispatcher; they share the outbox.
+      const dispatcher = new WebhookDispatcher(store, {
+        logger: { info: (obj, msg) => app.log.info(obj, msg), warn: (obj, msg) => app.log.warn(obj, msg) },
+      });
       const app = await buildApp({
         stream,
         store,
+        webhooks: { dispatcher },
         trustProxy: config.trustProxy,
         rateLimit: config.rateLimit === 0 ? false : config.rateLimit,
         logger: { level: config.logLevel },
       });
       const stop = async () => {
         await app.close();
+        await dispatcher.stop();
         await stream?.close();
         await store.close();
       };
       process.once('SIGINT', () => void stop());
       process.once('SIGTERM', () => void stop());
       const address = await app.listen({ host: config.host, port: config.port });
+      dispatcher.start();
       app.log.info({ db: redactDbUrl(config.db), ...(stream ? { nats: config.nats, stream: config.stream, durable: config.durable } : {}) }, `srvv listening on ${address}`);
     });
 }

@@ -7,6 +7,7 @@ import { ApiError } from '../errors.js';
 import type { StreamStatus } from '../ingest/jetstream/consumer-lag.js';
 import { ServiceMetrics } from '../metrics/service-metrics.js';
 import type { MessageStore } from '../store/message-store.js';
+import type { WebhookDispatcher } from '../subscriptions/webhook-dispatcher.js';
 import { principalKey } from './auth/principal.js';
 import { authPlugin } from './plugins/auth-plugin.js';
 import { errorHandlerPlugin } from './plugins/error-handler-plugin.js';
@@ -20,6 +21,7 @@ import { ingestRoutes } from './routes/messages/ingest-routes.js';
 import { queryRoutes } from './routes/query/query-routes.js';
 import { referenceRoutes } from './routes/reference/reference-routes.js';
 import { sessionRoutes } from './routes/session/session-routes.js';
+import { subscriptionRoutes } from './routes/subscriptions/subscription-routes.js';
 import { watchRoutes, type WatchOptions } from './routes/watch/watch-routes.js';
 import { webRoutes, type WebRoutesOptions } from './routes/web/web-routes.js';
 import { addSharedSchemas } from './schemas/api-schemas.js';
@@ -52,6 +54,12 @@ export interface BuildAppOptions {
   stream?: StreamStatus;
   /** Tunables of the live feed `GET /api/v1/watch` (poll and heartbeat intervals, connection cap); defaults in watch-routes.ts. */
   watch?: WatchOptions;
+  /**
+   * Webhook subscriptions (`/api/v1/subscriptions`): the process's dispatcher, woken when a test event or replay is
+   * queued (the caller starts and stops it; without one, whichever process runs a dispatcher sends them), and the
+   * most live subscriptions per party (default 20).
+   */
+  webhooks?: { dispatcher?: WebhookDispatcher; maxPerParty?: number };
 }
 
 export const DEFAULT_MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
@@ -107,6 +115,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(sessionRoutes, { store: options.store, loginRateLimit: options.loginRateLimit ?? DEFAULT_LOGIN_RATE_LIMIT });
   await app.register(queryRoutes, { store: options.store });
   await app.register(watchRoutes, { store: options.store, ...options.watch });
+  await app.register(subscriptionRoutes, { store: options.store, onQueued: () => options.webhooks?.dispatcher?.nudge(), maxPerParty: options.webhooks?.maxPerParty });
   await app.register(catalogueRoutes);
   await app.register(auditRoutes, { store: options.store });
   await app.register(adminRoutes, { store: options.store });

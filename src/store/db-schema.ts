@@ -206,7 +206,52 @@ export interface AccessAuditHeadTable {
   hash: string;
 }
 
+/** Webhook subscriptions (migrations/0008-subscriptions.ts). Times are epoch ms. */
+export interface SubscriptionsTable {
+  id: string;
+  party_id: string;
+  /** The creator as the access audit names it: `user` or `token`, username or token id, name, role or scope. */
+  created_by_kind: string;
+  created_by_id: string;
+  created_by_name: string;
+  created_by_role: string;
+  /** An operator's stated reason at creation, recorded with every delivery. */
+  reason: string | null;
+  url: string;
+  /** The signing secret (needed to sign; never returned by the API after creation). */
+  secret: string;
+  /** The feed filters as JSON (the `/watch` query parameters). */
+  filters: string;
+  /** The last message-feed position examined. */
+  cursor: Int8;
+  created_at: Int8;
+  deleted_at: Int8 | null;
+}
+
+/** The webhook outbox (migrations/0008-subscriptions.ts). */
+export interface WebhookDeliveriesTable {
+  /** `dlv_<hex>`: the idempotency key sent to the receiver. */
+  id: string;
+  subscription_id: string;
+  /** Null for a test event. */
+  message_id: string | null;
+  feed_seq: Int8 | null;
+  /** The `/messages` item as JSON text; null for a test event. */
+  payload: string | null;
+  status: 'pending' | 'delivered' | 'dead';
+  attempts: number;
+  next_attempt_at: Int8;
+  /** The claim token of the process sending it now (the lease runs to `next_attempt_at`). */
+  claim: string | null;
+  last_error: string | null;
+  last_status: number | null;
+  created_at: Int8;
+  delivered_at: Int8 | null;
+}
+
 export interface Db {
+  subscriptions: SubscriptionsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
   accounts: AccountsTable;
   api_tokens: ApiTokensTable;
   sessions: SessionsTable;

@@ -3,6 +3,7 @@ import { isSrvvError, ReferenceError, StoreError } from '../errors.js';
 import { KyselyAccountStore, type AccountStore } from '../auth/account-store.js';
 import { KyselySessionStore, type SessionStore } from '../auth/session-store.js';
 import { KyselyAccessAudit, type AccessAudit } from '../audit/access-audit.js';
+import { KyselySubscriptionStore, type SubscriptionStore } from '../subscriptions/subscription-store.js';
 import { KyselyReferenceStore } from '../reference/kysely-reference-store.js';
 import type { ReferenceStore } from '../reference/reference-store.js';
 import { KyselyPartyView } from '../visibility/party-view.js';
@@ -41,6 +42,7 @@ export class KyselyMessageStore implements MessageStore {
   readonly accounts: AccountStore;
   readonly sessions: SessionStore;
   readonly audit: AccessAudit;
+  readonly subscriptions: SubscriptionStore;
   #closed: Promise<void> | undefined;
 
   private constructor(db: Kysely<Db>, adapter: StoreAdapter) {
@@ -51,6 +53,7 @@ export class KyselyMessageStore implements MessageStore {
     this.accounts = guardedAccountStore(new KyselyAccountStore(db), (action, op) => this.#run(action, op));
     this.sessions = guardedSessionStore(new KyselySessionStore(db), (action, op) => this.#run(action, op));
     this.audit = guardedAccessAudit(new KyselyAccessAudit(db, adapter.backend), (action, op) => this.#run(action, op));
+    this.subscriptions = guardedSubscriptionStore(new KyselySubscriptionStore(db, adapter.backend), (action, op) => this.#run(action, op));
   }
 
   /** Connects, migrates and prepares the write path; on failure closes what it opened. */
@@ -251,6 +254,26 @@ function guardedAccessAudit(inner: AccessAudit, run: Runner): AccessAudit {
     list: (query) => run('listing the access audit', () => inner.list(query)),
     verify: () => run('verifying the access audit', () => inner.verify()),
     head: () => run('reading the access audit head', () => inner.head()),
+  };
+}
+
+function guardedSubscriptionStore(inner: SubscriptionStore, run: Runner): SubscriptionStore {
+  return {
+    create: (input, now) => run('creating a subscription', () => inner.create(input, now)),
+    list: (partyId) => run('listing subscriptions', () => inner.list(partyId)),
+    count: (partyId) => run('counting subscriptions', () => inner.count(partyId)),
+    get: (partyId, id) => run('reading a subscription', () => inner.get(partyId, id)),
+    remove: (partyId, id, now) => run('deleting a subscription', () => inner.remove(partyId, id, now)),
+    listDeliveries: (id, query) => run('listing webhook deliveries', () => inner.listDeliveries(id, query)),
+    getDelivery: (id, deliveryId) => run('reading a webhook delivery', () => inner.getDelivery(id, deliveryId)),
+    replay: (id, deliveryId, now) => run('replaying a webhook delivery', () => inner.replay(id, deliveryId, now)),
+    queueTest: (id, now) => run('queueing a test event', () => inner.queueTest(id, now)),
+    live: (now) => run('listing live subscriptions', () => inner.live(now)),
+    advance: (id, from, to, deliveries, now) => run('creating webhook deliveries', () => inner.advance(id, from, to, deliveries, now)),
+    claimDue: (limit, leaseUntil, now) => run('claiming webhook deliveries', () => inner.claimDue(limit, leaseUntil, now)),
+    complete: (delivery, outcome, now) => run('recording a webhook attempt', () => inner.complete(delivery, outcome, now)),
+    release: (delivery, now) => run('releasing a webhook delivery', () => inner.release(delivery, now)),
+    prune: (deliveredBefore, deadBefore) => run('pruning webhook deliveries', () => inner.prune(deliveredBefore, deadBefore)),
   };
 }
 

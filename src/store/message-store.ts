@@ -4,6 +4,7 @@ import type { ReferenceStore } from '../reference/reference-store.js';
 import type { AccountStore } from '../auth/account-store.js';
 import type { SessionStore } from '../auth/session-store.js';
 import type { AccessAudit } from '../audit/access-audit.js';
+import type { SubscriptionStore } from '../subscriptions/subscription-store.js';
 import type { VisibilityReason } from '../visibility/visibility-reason.js';
 import type { DeviceSummary } from '../visibility/device-summary.js';
 import type { IngestOutcome, PreparedBatch } from './prepared-batch.js';
@@ -91,6 +92,9 @@ export interface MessageStore {
 
   /** The tamper-evident access audit (who searched, viewed or exported what) in the same database. */
   readonly audit: AccessAudit;
+
+  /** Webhook subscriptions and their delivery outbox (src/subscriptions/) in the same database. */
+  readonly subscriptions: SubscriptionStore;
 
   /**
    * The store as party `partyId` sees it under the visibility rules (DOMAIN.md): every read returns only what

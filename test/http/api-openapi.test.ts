@@ -59,6 +59,8 @@ describe('OpenAPI document (sqlite)', () => {
       'GET /api/v1/export.csv', 'GET /api/v1/audit', 'POST /api/v1/session', 'GET /api/v1/session', 'DELETE /api/v1/session',
       'GET /api/v1/users', 'POST /api/v1/users', 'GET /api/v1/tokens', 'POST /api/v1/tokens', 'DELETE /api/v1/tokens/{id}',
       'POST /api/v1/messages', 'POST /api/v1/messages:batch', 'PUT /api/v1/reference', 'GET /healthz',
+      'POST /api/v1/subscriptions', 'GET /api/v1/subscriptions', 'GET /api/v1/subscriptions/{id}', 'DELETE /api/v1/subscriptions/{id}',
+      'GET /api/v1/subscriptions/{id}/deliveries', 'POST /api/v1/subscriptions/{id}/deliveries/{deliveryId}/replay', 'POST /api/v1/subscriptions/{id}/test',
     ]) {
       assert.ok(documented.includes(route), `${route} in ${documented.join(', ')}`);
     }
@@ -106,5 +108,26 @@ describe('OpenAPI document (sqlite)', () => {
     conforms('put', '/api/v1/reference', await call(w.base, '/api/v1/reference', { token: w.tokens.reference, method: 'PUT', json: { parties: 'x' } }));
     conforms('post', '/api/v1/messages', await call(w.base, '/api/v1/messages', { token: w.tokens.ingest, method: 'POST', headers: { 'content-type': 'application/xml' } }));
     conforms('delete', '/api/v1/session', await call(w.base, '/api/v1/session', { ...s, method: 'DELETE' }));
+  });
+
+  it('describes real responses of the webhook subscription endpoints', async () => {
+    const t = { token: w.tokens.supaRead };
+    const json = { url: 'https://hooks.example.com/srvv', secret: 'a-long-enough-webhook-secret' };
+    const created = await call(w.base, '/api/v1/subscriptions', { ...t, method: 'POST', json });
+    conforms('post', '/api/v1/subscriptions', created);
+    conforms('post', '/api/v1/subscriptions', await call(w.base, '/api/v1/subscriptions', { ...t, method: 'POST', json: { ...json, url: 'http://example.com' } }));
+    conforms('post', '/api/v1/subscriptions', await call(w.base, '/api/v1/subscriptions', { token: w.tokens.ingest, method: 'POST', json }));
+    conforms('get', '/api/v1/subscriptions', await call(w.base, '/api/v1/subscriptions', t));
+    const one = `/api/v1/subscriptions/${created.body.id}`;
+    conforms('get', '/api/v1/subscriptions/{id}', await call(w.base, one, t));
+    conforms('get', '/api/v1/subscriptions/{id}', await call(w.base, one, { token: w.tokens.supbRead }));
+    const test = await call(w.base, `${one}/test`, { ...t, method: 'POST' });
+    conforms('post', '/api/v1/subscriptions/{id}/test', test);
+    conforms('get', '/api/v1/subscriptions/{id}/deliveries', await call(w.base, `${one}/deliveries?status=pending&limit=1`, t));
+    conforms('get', '/api/v1/subscriptions/{id}/deliveries', await call(w.base, `${one}/deliveries?status=lost`, t));
+    conforms('post', '/api/v1/subscriptions/{id}/deliveries/{deliveryId}/replay', await call(w.base, `${one}/deliveries/${test.body.id}/replay`, { ...t, method: 'POST' }));
+    conforms('post', '/api/v1/subscriptions/{id}/deliveries/{deliveryId}/replay', await call(w.base, `${one}/deliveries/dlv_${'0'.repeat(32)}/replay`, { ...t, method: 'POST' }));
+    conforms('delete', '/api/v1/subscriptions/{id}', await call(w.base, one, { ...t, method: 'DELETE' }));
+    conforms('delete', '/api/v1/subscriptions/{id}', await call(w.base, one, { ...t, method: 'DELETE' }));
   });
 });

@@ -25,7 +25,7 @@ export interface TestBackend {
 
 // SQLite finds duplicates through the thread index (no message_hashes table); see sqlite-ingest.ts.
 const SQLITE_TABLES = [
-  'message_devices', 'messages', 'xml_chunks', 'message_feed',
+  'webhook_deliveries', 'subscriptions', 'message_devices', 'messages', 'xml_chunks', 'message_feed',
   'sessions', 'api_tokens', 'accounts', 'certificates', 'registrations', 'device_links', 'devices', 'party_user_ids', 'parties',
 ] as const;
 
@@ -48,7 +48,7 @@ function postgres(): TestBackend {
     name: 'postgres' as const,
     clear: async (store: KyselyMessageStore) => {
       // Ids continue (as in production): chunk ids are never reused, so cached decoded chunks stay valid.
-      await sql`TRUNCATE message_devices, message_hashes, messages, xml_chunks, threads, message_feed,
+      await sql`TRUNCATE webhook_deliveries, subscriptions, message_devices, message_hashes, messages, xml_chunks, threads, message_feed,
         sessions, api_tokens, accounts, certificates, registrations, device_links, devices, party_user_ids, parties`.execute(store.db);
       await resetAccessAudit(store);
     },

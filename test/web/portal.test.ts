@@ -1,30 +1,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
 import { after, before, describe, it } from 'node:test';
 import { parse as parseCsv } from 'csv-parse/sync';
-import type { Page } from 'playwright-core';
 import * as f from '../store-suite/fixtures.js';
 import { MPAN } from '../http/api-world.js';
+import { assertAccessible } from './axe.js';
 import { browserSkipReason, loginThroughForm, screenshot, startWebWorld, type WebPage, type WebWorld } from './browser.js';
-
-const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-
-/** Runs axe-core on the page: no serious or critical WCAG 2 A/AA violation. */
-async function assertAccessible(page: Page, what: string): Promise<void> {
-  // Evaluated through the DevTools protocol: the page's CSP (script-src 'self') rightly refuses an injected script tag.
-  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(AXE_SOURCE);
-  const violations = await page.evaluate(async () => {
-    // Runs in the page (the root tsconfig has no DOM types).
-    const g = globalThis as unknown as {
-      document: unknown;
-      axe: { run(ctx: unknown, o: object): Promise<{ violations: Array<{ id: string; impact: string; help: string; nodes: Array<{ target: string[] }> }> }> };
-    };
-    const result = await g.axe.run(g.document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa'] } });
-    return result.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-  });
-  assert.deepEqual(violations, [], `${what}: accessibility`);
-}
 
 /** The unexpected errors of a page: a 401 on the session probe before login and the given statuses are expected. */
 function unexpected(p: WebPage, ...allowed: RegExp[]): string[] {

@@ -1,6 +1,7 @@
 /* The header (product name, who is logged in, navigation, logout) and the shared error and not-found pages. */
 import { accessReason, ApiFailure, currentSession, isOperator, logout } from './api.js';
 import { h, replace } from './dom.js';
+import { onFeedChange, stopFeed, unread } from './live-feed.js';
 import { currentUrl, navigate, type PageContext } from './router.js';
 
 export function renderHeader(): void {
@@ -17,6 +18,8 @@ export function renderHeader(): void {
           'ul',
           null,
           link('/search', 'Search'),
+          h('li', null, notificationsLink(path === '/notifications')),
+          link('/subscriptions', 'Webhooks'),
           s.role === 'admin' && [link('/admin/users', 'Users'), link('/admin/tokens', 'API tokens')],
           (s.role === 'admin' || s.role === 'operator') && link('/admin/audit', 'Access audit'),
         ),
@@ -38,6 +41,7 @@ export function renderHeader(): void {
             type: 'button',
             class: 'secondary',
             onclick: async () => {
+              stopFeed();
               await logout().catch(() => undefined);
               renderHeader();
               navigate('/login?loggedOut=1');
@@ -48,6 +52,24 @@ export function renderHeader(): void {
       ),
   );
 }
+
+/** The nav entry of the notification centre, with its unread count (text, kept current by the live feed). */
+function notificationsLink(current: boolean): HTMLAnchorElement {
+  const count = h('span', { class: 'count', id: 'unread-count' });
+  fillCount(count);
+  return h('a', { href: '/notifications', ...(current ? { 'aria-current': 'page' } : {}) }, 'Notifications', count);
+}
+
+function fillCount(el: HTMLElement): void {
+  const n = unread();
+  el.hidden = n === 0;
+  replace(el, n === 0 ? '' : [' ', h('span', { class: 'badge badge-count' }, n > 99 ? '99+' : n), h('span', { class: 'visually-hidden' }, ' unread')]);
+}
+
+onFeedChange(() => {
+  const el = document.getElementById('unread-count');
+  if (el) fillCount(el);
+});
 
 /** The page for anything not found or not visible: the two read the same, as in the API. */
 export function notFoundPage(context: Pick<PageContext, 'root'>, what = 'This page'): void {

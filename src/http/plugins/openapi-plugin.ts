@@ -31,6 +31,7 @@ export const openApiPlugin = fp(async (app: FastifyInstance, options: { version:
       tags: [
         { name: 'messages', description: 'Search, view, threads and export, as the caller may see them' },
         { name: 'devices', description: 'Devices as the caller may see them' },
+        { name: 'webhooks', description: 'Signed webhook subscriptions to new messages, their deliveries and dead letters' },
         { name: 'catalogue', description: 'The SRV catalogue (names, critical, security relevant)' },
         { name: 'audit', description: 'The tamper-evident access audit' },
         { name: 'session', description: 'Portal login' },

@@ -277,7 +277,55 @@ const Token = {
   required: ['id', 'name', 'scope', 'partyId', 'createdAt', 'expiresAt', 'revokedAt'],
 };
 
-export const SHARED_SCHEMAS = [ErrorBody, MessageItem, MessagePage, Thread, VisibilityReason, MessageDetail, DeviceSummary, AuditEntry, Session, User, Token];
+const Subscription = {
+  $id: 'Subscription',
+  type: 'object',
+  description: 'A webhook subscription of the caller\'s party (its secret is never shown after creation)',
+  properties: {
+    id: { type: 'string', description: 'sub_<24 hex>' },
+    partyId: { type: 'string' },
+    url: { type: 'string', description: 'Where deliveries are POSTed' },
+    filters: {
+      type: 'object',
+      additionalProperties: { type: ['string', 'boolean'] },
+      description: 'The /watch filters in effect (default othersOnly=true and securityRelevant=true)',
+    },
+    createdBy: {
+      type: 'object',
+      properties: { kind: { type: 'string', enum: ['user', 'token'] }, id: { type: 'string' }, name: { type: 'string' } },
+      required: ['kind', 'id', 'name'],
+    },
+    createdAt: isoTime,
+    active: {
+      type: 'boolean',
+      description: 'false once its creator no longer stands behind it (the token is revoked or expired, the account left the party): nothing is created or sent',
+    },
+  },
+  required: ['id', 'partyId', 'url', 'filters', 'createdBy', 'createdAt', 'active'],
+};
+
+const WebhookDelivery = {
+  $id: 'WebhookDelivery',
+  type: 'object',
+  properties: {
+    id: { type: 'string', description: 'dlv_<32 hex>: the idempotency key the receiver gets as deliveryId and X-Srvv-Delivery' },
+    subscriptionId: { type: 'string' },
+    messageId: nullable('string', { description: 'The message delivered; null for a test event' }),
+    test: { type: 'boolean' },
+    status: { type: 'string', enum: ['pending', 'delivered', 'dead'] },
+    attempts: { type: 'integer' },
+    nextAttemptAt: nullable('string', { format: 'date-time', description: 'When a pending delivery is tried next' }),
+    lastStatus: nullable('integer', { description: "The receiver's HTTP status at the last attempt; null when it did not answer" }),
+    lastError: nullable('string'),
+    createdAt: isoTime,
+    deliveredAt: nullable('string', { format: 'date-time' }),
+  },
+  required: ['id', 'subscriptionId', 'messageId', 'test', 'status', 'attempts', 'nextAttemptAt', 'lastStatus', 'lastError', 'createdAt', 'deliveredAt'],
+};
+
+export const SHARED_SCHEMAS = [
+  ErrorBody, MessageItem, MessagePage, Thread, VisibilityReason, MessageDetail, DeviceSummary, AuditEntry, Session, User, Token, Subscription, WebhookDelivery,
+];
 
 export function addSharedSchemas(app: FastifyInstance): void {
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);

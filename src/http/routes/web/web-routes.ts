@@ -13,6 +13,7 @@ export interface WebRoutesOptions {
 /** The portal's page paths: each answers the same HTML shell, and the app routes in the browser (web/src/router.ts). */
 export const PAGE_PATHS = [
   '/', '/login', '/search', '/devices/:deviceId', '/messages/:id', '/admin/users', '/admin/tokens', '/admin/audit', '/reason',
+  '/notifications', '/subscriptions', '/subscriptions/:id',
 ] as const;
 
 // The same relative path works from src/http/routes/web (tsx) and dist/http/routes/web (compiled): both are four
