@@ -1,42 +1,26 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import {
-  createDatabase,
-  deleteStream,
   jetstreamSkipReason,
   logLines,
   NATS_URL,
-  openNats,
   publishAll,
   startConsume,
   storedCount,
   storedKeys,
   summaryOf,
-  uniqueNames,
+  useJetstreamSpec,
   waitFor,
-  type Nats,
 } from './jetstream-env.js';
 import { emptyExpectation, mixedFeed } from './mixed-feed.js';
 
 const skip = await jetstreamSkipReason();
 
 describe('srvv consume survives a crash', { skip }, () => {
-  let nats: Nats;
-  let db: Awaited<ReturnType<typeof createDatabase>>;
-  const names = uniqueNames('crash');
-  before(async () => {
-    nats = await openNats();
-    db = await createDatabase('crash');
-  });
-  after(async () => {
-    if (nats) {
-      await deleteStream(nats.jsm, names.stream);
-      await nats.nc.close();
-    }
-    await db?.drop();
-  });
+  const spec = useJetstreamSpec('crash');
 
   it('stores every valid message of 100,000 exactly once across a SIGKILL and a restart', { timeout: 180_000 }, async () => {
+    const { nats, db, names } = spec;
     const started = Date.now();
     await nats.jsm.streams.add({ name: names.stream, subjects: [`${names.subject}.>`] });
     const expect = emptyExpectation();

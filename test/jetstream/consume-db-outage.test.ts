@@ -2,20 +2,16 @@ import assert from 'node:assert/strict';
 import { createServer, connect as tcpConnect, type Server, type Socket } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import {
-  createDatabase,
-  deleteStream,
   jetstreamSkipReason,
   logLines,
   NATS_URL,
-  openNats,
   publishAll,
   startConsume,
   storedCount,
   storedKeys,
   summaryOf,
-  uniqueNames,
+  useJetstreamSpec,
   waitFor,
-  type Nats,
 } from './jetstream-env.js';
 import { emptyExpectation, mixedFeed } from './mixed-feed.js';
 
@@ -56,27 +52,17 @@ class CuttableProxy {
 }
 
 describe('srvv consume rides out a database outage', { skip }, () => {
-  let nats: Nats;
-  let db: Awaited<ReturnType<typeof createDatabase>>;
+  const spec = useJetstreamSpec('outage');
   let proxy: CuttableProxy;
-  const names = uniqueNames('outage');
   before(async () => {
-    nats = await openNats();
-    db = await createDatabase('outage');
-    const direct = new URL(db.url);
+    const direct = new URL(spec.db.url);
     proxy = new CuttableProxy({ host: direct.hostname, port: Number(direct.port || 5432) });
     await proxy.open();
   });
-  after(async () => {
-    await proxy?.cut();
-    if (nats) {
-      await deleteStream(nats.jsm, names.stream);
-      await nats.nc.close();
-    }
-    await db?.drop();
-  });
+  after(() => proxy?.cut());
 
   it('acks nothing while PostgreSQL is unreachable, then stores every message once when it is back', { timeout: 120_000 }, async () => {
+    const { nats, db, names } = spec;
     await nats.jsm.streams.add({ name: names.stream, subjects: [`${names.subject}.>`] });
     const expect = emptyExpectation();
     await publishAll(nats.js, `${names.subject}.capture`, mixedFeed(20_000, expect));

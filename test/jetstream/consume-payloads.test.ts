@@ -1,21 +1,17 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { AckPolicy } from '@nats-io/jetstream';
 import { decodePayload } from '../../src/ingest/jetstream/message-payload.js';
 import {
-  createDatabase,
-  deleteStream,
   hashKey,
   jetstreamSkipReason,
   logLines,
   NATS_URL,
-  openNats,
   publishAll,
   startConsume,
   summaryOf,
-  uniqueNames,
-  type Nats,
+  useJetstreamSpec,
 } from './jetstream-env.js';
 
 const TEMPLATES = 'node_modules/@smartdcc/duis-templates/templates';
@@ -44,22 +40,10 @@ describe('JetStream payloads', () => {
 const skip = await jetstreamSkipReason();
 
 describe('srvv consume payload handling', { skip }, () => {
-  let nats: Nats;
-  let db: Awaited<ReturnType<typeof createDatabase>>;
-  const names = uniqueNames('payloads');
-  before(async () => {
-    nats = await openNats();
-    db = await createDatabase('payloads');
-  });
-  after(async () => {
-    if (nats) {
-      await deleteStream(nats.jsm, names.stream);
-      await nats.nc.close();
-    }
-    await db?.drop();
-  });
+  const spec = useJetstreamSpec('payloads');
 
   it('stores header and NDJSON payloads at their times, headerless ones at the stream time (stable on redelivery), and rejects a bad Received-At', { timeout: 60_000 }, async () => {
+    const { nats, db, names } = spec;
     const [withHeader, ndjson, headerless, badHeader] = [
       'ECS17b_4.1.1_SINGLE_SUCCESS_REQUEST_DUIS.XML',
       'CCS01_8.11_SUCCESS_REQUEST_DUIS.XML',

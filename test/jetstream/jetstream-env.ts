@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { after, before } from 'node:test';
 import { jetstream, jetstreamManager, type JetStreamClient, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import pg from 'pg';
@@ -170,4 +171,43 @@ export async function waitFor(what: string, probe: () => Promise<boolean>, timeo
 /** Deletes a stream, ignoring one that is already gone. */
 export async function deleteStream(jsm: JetStreamManager, stream: string): Promise<void> {
   await jsm.streams.delete(stream).catch(() => false);
+}
+
+/** What one spec's hooks set up: a NATS connection, a fresh database and unique names. */
+export interface JetstreamSpec {
+  readonly nats: Nats;
+  readonly db: Awaited<ReturnType<typeof createDatabase>>;
+  readonly names: ReturnType<typeof uniqueNames>;
+}
+
+/**
+ * Registers the `before` / `after` hooks of a spec that consumes one stream into one database (call it inside
+ * `describe`): connects to NATS and creates the database before, deletes the stream, closes and drops after.
+ */
+export function useJetstreamSpec(tag: string): JetstreamSpec {
+  const names = uniqueNames(tag);
+  let nats: Nats | undefined;
+  let db: JetstreamSpec['db'] | undefined;
+  before(async () => {
+    nats = await openNats();
+    db = await createDatabase(tag);
+  });
+  after(async () => {
+    if (nats) {
+      await deleteStream(nats.jsm, names.stream);
+      await nats.nc.close();
+    }
+    await db?.drop();
+  });
+  return {
+    names,
+    get nats() {
+      if (!nats) throw new Error('NATS is not connected (before hook not run)');
+      return nats;
+    },
+    get db() {
+      if (!db) throw new Error('the database is not created (before hook not run)');
+      return db;
+    },
+  };
 }
