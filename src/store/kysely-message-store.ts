@@ -193,7 +193,7 @@ export class KyselyMessageStore implements MessageStore {
   }
 
   close(): Promise<void> {
-    this.#closed ??= this.#adapter.dispose().then(() => this.#db.destroy()).then(
+    this.#closed ??= this.#db.destroy().then(
       () => this.#chunks.clear(),
       (err: unknown) => {
         throw this.#adapter.translateError(err, 'closing the store');

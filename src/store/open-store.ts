@@ -45,8 +45,6 @@ export async function createStoreDialect(url: string, options: OpenStoreOptions 
         return new Database(path) as unknown as SqliteStoreDatabase;
       },
       ...(options.sqliteCacheSizeKiB !== undefined ? { cacheSizeKiB: options.sqliteCacheSizeKiB } : {}),
-      // An escape hatch (and the benchmark's A/B switch): SRVV_SQLITE_BACKGROUND_CHECKPOINTS=0.
-      ...(process.env.SRVV_SQLITE_BACKGROUND_CHECKPOINTS === '0' ? { backgroundCheckpoints: false } : {}),
     });
   }
   if (/^postgres(ql)?:\/\//.test(url)) {

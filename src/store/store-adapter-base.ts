@@ -25,8 +25,6 @@ export abstract class StoreAdapterBase implements StoreAdapter {
 
   async init(_db: Kysely<Db>): Promise<void> {}
 
-  async dispose(): Promise<void> {}
-
   abstract ingest(db: Kysely<Db>, batch: PreparedBatch): Promise<IngestOutcome[]>;
 
   abstract applyRetention(db: Kysely<Db>, boundary: number, dryRun: boolean): Promise<RetentionReport>;

@@ -38,9 +38,6 @@ export interface StoreAdapter {
   /** Runs once after migrations, before any ingest (e.g. prepares statements). Default: nothing. */
   init(db: Kysely<Db>): Promise<void>;
 
-  /** Releases what `init` or `ingest` started besides the connection (threads); before the connection closes. */
-  dispose(): Promise<void>;
-
   /** Writes a batch in one transaction; see `MessageStore.ingest` for the contract. */
   ingest(db: Kysely<Db>, batch: PreparedBatch): Promise<IngestOutcome[]>;
 

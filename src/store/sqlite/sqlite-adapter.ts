@@ -7,22 +7,17 @@ import type { IngestOutcome, PreparedBatch } from '../prepared-batch.js';
 import { StoreAdapterBase } from '../store-adapter-base.js';
 import type { SqliteStoreDatabase } from './sqlite-config.js';
 import { SqliteIngestWriter } from './sqlite-ingest.js';
-import { WalCheckpointer } from './wal-checkpointer.js';
 
 // Result codes meaning "try again later / elsewhere" rather than a broken store.
 const UNAVAILABLE = /^SQLITE_(BUSY|LOCKED|CANTOPEN|READONLY|PROTOCOL)/;
 
 export class SqliteStoreAdapter extends StoreAdapterBase {
   readonly #getDatabase: () => Promise<SqliteStoreDatabase>;
-  readonly #backgroundCheckpoints: boolean;
   #writer: SqliteIngestWriter | undefined;
-  #checkpointer: WalCheckpointer | undefined;
-  #database: SqliteStoreDatabase | undefined;
 
-  constructor(getDatabase: () => Promise<SqliteStoreDatabase>, options: { backgroundCheckpoints?: boolean } = {}) {
+  constructor(getDatabase: () => Promise<SqliteStoreDatabase>) {
     super();
     this.#getDatabase = getDatabase;
-    this.#backgroundCheckpoints = options.backgroundCheckpoints ?? true;
   }
 
   override get backend(): 'sqlite' {
@@ -39,24 +34,15 @@ export class SqliteStoreAdapter extends StoreAdapterBase {
 
   override async init(_db: Kysely<Db>): Promise<void> {
     // Statements can only be prepared once the tables exist, i.e. after migrations.
-    this.#database = await this.#getDatabase();
-    this.#writer = new SqliteIngestWriter(this.#database);
+    this.#writer = new SqliteIngestWriter(await this.#getDatabase());
   }
 
   override async ingest(db: Kysely<Db>, batch: PreparedBatch): Promise<IngestOutcome[]> {
     const writer = this.#writer;
     if (!writer) throw new StoreError('STORE_UNAVAILABLE', 'store is not initialised');
-    // Started by the first write, so read-only uses (CLI queries, most tests) never start a thread.
-    if (this.#backgroundCheckpoints && !this.#checkpointer && this.#database && !this.#database.memory) {
-      this.#checkpointer = new WalCheckpointer(this.#database.name);
-    }
     // Hold Kysely's single connection (its mutex) while writing, so the batch never lands inside a
     // transaction Kysely has open on the same connection. The write itself is synchronous.
     return db.connection().execute(async () => writer.write(batch));
-  }
-
-  override async dispose(): Promise<void> {
-    await this.#checkpointer?.stop();
   }
 
   override async applyRetention(db: Kysely<Db>, boundary: number, dryRun: boolean): Promise<RetentionReport> {

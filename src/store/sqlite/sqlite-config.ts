@@ -10,8 +10,6 @@ export interface SqliteStoreDatabase extends SqliteDatabase {
   pragma(source: string, options?: { simple?: boolean }): unknown;
   readonly inTransaction: boolean;
   readonly memory: boolean;
-  /** The file's path (better-sqlite3's `name`). */
-  readonly name: string;
 }
 
 /** The parts of a better-sqlite3 `Statement` the store uses. */
@@ -37,9 +35,5 @@ export interface SqliteStoreConfig {
   cacheSizeKiB?: number;
   /** How long a writer waits for another process's write lock before failing, ms. Default 5000. */
   busyTimeoutMs?: number;
-  /**
-   * Checkpoint the WAL from a worker thread once this store starts ingesting (wal-checkpointer.ts), so the
-   * writer does not stop for checkpoints. Files only. Default true.
-   */
-  backgroundCheckpoints?: boolean;
+
 }

@@ -21,8 +21,7 @@ export class SqliteStoreDialect implements StoreDialect {
   }
 
   createAdapter(): StoreAdapter {
-    const { backgroundCheckpoints } = this.#config;
-    return new SqliteStoreAdapter(() => this.#getDatabase(), backgroundCheckpoints === undefined ? {} : { backgroundCheckpoints });
+    return new SqliteStoreAdapter(() => this.#getDatabase());
   }
 
   #getDatabase(): Promise<SqliteStoreDatabase> {
