@@ -19,7 +19,7 @@ export interface TestBackend {
   open(): Promise<KyselyMessageStore>;
   /** Deletes every row (messages and reference data) so the next test starts empty. */
   clear(store: KyselyMessageStore): Promise<void>;
-  /** Removes what `open` created (the PostgreSQL schema) and closes the store. */
+  /** Empties what `open` created and closes the store (PostgreSQL schemas are dropped with the database at the end of the run). */
   destroy(store: KyselyMessageStore): Promise<void>;
 }
 
@@ -53,7 +53,10 @@ function postgres(): TestBackend {
       await resetAccessAudit(store);
     },
     destroy: async (store: KyselyMessageStore) => {
-      await sql.raw(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).execute(store.db);
+      // Emptied, not dropped: dropping a schema while other files open stores races Kysely's migrator, whose
+      // table introspection reads every schema of the database and fails on one dropped under it. The whole
+      // database is dropped at the end of the run (scripts/run-tests.mjs).
+      await base.clear(store);
       await store.close();
     },
   };

@@ -46,6 +46,14 @@ export class StoreMigrationProvider implements MigrationProvider {
   }
 }
 
+/**
+ * PostgreSQL errors that a concurrent `DROP` elsewhere in the database can cause while Kysely's migrator lists
+ * every table to find its own (undefined_table, invalid_schema_name): `srvv retention apply` dropping a month's
+ * partitions while another process starts. Worth another try; a real missing table fails again.
+ */
+const CATALOG_RACE = new Set(['42P01', '3F000']);
+const MIGRATION_ATTEMPTS = 5;
+
 /** Runs every pending migration; throws the first failure. */
 export async function migrateStore(db: Kysely<any>, backend: StoreBackend, migrationSchema?: string): Promise<void> {
   const migrator = new Migrator({
@@ -53,6 +61,12 @@ export async function migrateStore(db: Kysely<any>, backend: StoreBackend, migra
     provider: new StoreMigrationProvider(backend),
     ...(migrationSchema !== undefined ? { migrationTableSchema: migrationSchema } : {}),
   });
-  const { error } = await migrator.migrateToLatest();
-  if (error) throw error;
+  for (let attempt = 1; ; attempt++) {
+    const { error } = await migrator.migrateToLatest();
+    if (!error) return;
+    const code = (error as { code?: unknown } | null)?.code;
+    const race = backend === 'postgres' && typeof code === 'string' && CATALOG_RACE.has(code);
+    if (!race || attempt >= MIGRATION_ATTEMPTS) throw error;
+    await new Promise((resolve) => setTimeout(resolve, 50 * attempt));
+  }
 }
