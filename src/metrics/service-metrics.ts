@@ -27,7 +27,7 @@ export class ServiceMetrics {
   readonly rejected: Counter<'reason'>;
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
 
-  constructor(store: Pick<MessageStore, 'audit'>, options: { stream?: Pick<StreamStatus, 'stream' | 'durable' | 'lag'> } = {}) {
+  constructor(store: Pick<MessageStore, 'audit'> & Partial<Pick<MessageStore, 'subscriptions'>>, options: { stream?: Pick<StreamStatus, 'stream' | 'durable' | 'lag'> } = {}) {
     const registers = [this.registry];
     this.ingested = new Counter({ name: 'srvv_ingested_messages_total', help: 'Messages stored, by kind', labelNames: ['kind'], registers });
     this.duplicates = new Counter({ name: 'srvv_duplicate_messages_total', help: 'Messages received again (same bytes) and not stored twice', registers });
@@ -47,6 +47,18 @@ export class ServiceMetrics {
         this.set((await store.audit.head()).seq);
       },
     });
+    if (store.subscriptions) {
+      const subscriptions = store.subscriptions;
+      new Gauge({
+        name: 'srvv_webhook_deliveries',
+        help: 'Webhook deliveries in the outbox by status: pending (waiting or retrying), delivered, dead (the dead-letter list)',
+        labelNames: ['status'],
+        registers,
+        async collect() {
+          for (const [status, n] of Object.entries(await subscriptions.deliveryCounts())) this.set({ status }, n);
+        },
+      });
+    }
     const stream = options.stream;
     if (stream) {
       new Gauge({

@@ -262,6 +262,7 @@ function guardedSubscriptionStore(inner: SubscriptionStore, run: Runner): Subscr
     create: (input, now) => run('creating a subscription', () => inner.create(input, now)),
     list: (partyId) => run('listing subscriptions', () => inner.list(partyId)),
     count: (partyId) => run('counting subscriptions', () => inner.count(partyId)),
+    deliveryCounts: () => run('counting webhook deliveries', () => inner.deliveryCounts()),
     get: (partyId, id) => run('reading a subscription', () => inner.get(partyId, id)),
     remove: (partyId, id, now) => run('deleting a subscription', () => inner.remove(partyId, id, now)),
     listDeliveries: (id, query) => run('listing webhook deliveries', () => inner.listDeliveries(id, query)),

@@ -105,6 +105,8 @@ export interface SubscriptionStore {
   /** The party's subscriptions (not deleted), oldest first. */
   list(partyId: string): Promise<Subscription[]>;
   count(partyId: string): Promise<number>;
+  /** Deliveries in the outbox by status, over every party (operations metrics). */
+  deliveryCounts(): Promise<Record<DeliveryStatus, number>>;
   /** The subscription when it exists, is not deleted and belongs to the party. */
   get(partyId: string, id: string): Promise<Subscription | undefined>;
   /** Soft delete: nothing more is created or sent. False when there was no such subscription. */
@@ -201,6 +203,17 @@ export class KyselySubscriptionStore implements SubscriptionStore {
       .where('deleted_at', 'is', null)
       .executeTakeFirstOrThrow();
     return Number(row.n);
+  }
+
+  async deliveryCounts(): Promise<Record<DeliveryStatus, number>> {
+    const rows = await this.#db
+      .selectFrom('webhook_deliveries')
+      .select((eb) => ['status', eb.fn.countAll().as('n')])
+      .groupBy('status')
+      .execute();
+    const counts: Record<DeliveryStatus, number> = { pending: 0, delivered: 0, dead: 0 };
+    for (const r of rows) if (r.status in counts) counts[r.status as DeliveryStatus] = Number(r.n);
+    return counts;
   }
 
   async get(partyId: string, id: string): Promise<Subscription | undefined> {

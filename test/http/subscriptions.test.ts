@@ -280,6 +280,10 @@ for (const backend of BACKENDS) {
       assert.equal(dead.lastError, 'HTTP 503');
       assert.equal(dead.nextAttemptAt, null);
       assert.deepEqual(await deliveries(w.tokens.supaRead, sub.id, 'pending'), []);
+      // Operations see the dead-letter list grow (deployment.md, "Metrics").
+      const metrics = await (await fetch(`${w.base}/metrics`)).text();
+      assert.match(metrics, /^srvv_webhook_deliveries\{status="dead"\} 1$/m);
+      assert.match(metrics, /^srvv_webhook_deliveries\{status="pending"\} 0$/m);
       // Another party cannot replay it.
       const replayPath = `/api/v1/subscriptions/${sub.id}/deliveries/${dead.id}/replay`;
       assert.equal((await call(w.base, replayPath, { token: w.tokens.supbRead, method: 'POST' })).status, 404);
