@@ -4,6 +4,7 @@ import { KyselyMessageStore } from './kysely-message-store.js';
 import type { MessageStore } from './message-store.js';
 import { PostgresStoreDialect } from './postgres/postgres-dialect.js';
 import type { PostgresStorePool } from './postgres/postgres-config.js';
+import { prepareReadsOn } from './postgres/prepared-reads.js';
 import type { SqliteStoreDatabase } from './sqlite/sqlite-config.js';
 import { SqliteStoreDialect } from './sqlite/sqlite-dialect.js';
 import type { StoreDialect } from './store-dialect.js';
@@ -66,7 +67,10 @@ export async function createStoreDialect(url: string, options: OpenStoreOptions 
         // while idle. Unhandled, that event would crash the process; the query in flight on it rejects anyway
         // (and becomes STORE_UNAVAILABLE), and the pool replaces the dead connection on the next checkout.
         pool.on('error', () => {});
-        pool.on('connect', (client) => client.on('error', () => {}));
+        pool.on('connect', (client) => {
+          client.on('error', () => {});
+          prepareReadsOn(client);
+        });
         return pool as unknown as PostgresStorePool;
       },
       ...(schema !== undefined ? { schema } : {}),
