@@ -272,21 +272,7 @@ export class KyselySubscriptionStore implements SubscriptionStore {
   }
 
   async queueTest(subscriptionId: string, now = Date.now()): Promise<Delivery> {
-    const row: DeliveryRow = {
-      id: newDeliveryId(),
-      subscription_id: subscriptionId,
-      message_id: null,
-      feed_seq: null,
-      payload: null,
-      status: 'pending',
-      attempts: 0,
-      next_attempt_at: now,
-      claim: null,
-      last_error: null,
-      last_status: null,
-      created_at: now,
-      delivered_at: null,
-    };
+    const row = pendingRow(subscriptionId, { id: newDeliveryId(), messageId: null, feedSeq: null, payload: null }, now);
     await this.#db.insertInto('webhook_deliveries').values(row).execute();
     return toDelivery(row);
   }
@@ -324,21 +310,7 @@ export class KyselySubscriptionStore implements SubscriptionStore {
         await trx
           .insertInto('webhook_deliveries')
           .values(
-            deliveries.slice(i, i + 200).map((d) => ({
-              id: d.id,
-              subscription_id: subscriptionId,
-              message_id: d.messageId,
-              feed_seq: d.feedSeq,
-              payload: d.payload,
-              status: 'pending' as const,
-              attempts: 0,
-              next_attempt_at: now,
-              claim: null,
-              last_error: null,
-              last_status: null,
-              created_at: now,
-              delivered_at: null,
-            })),
+            deliveries.slice(i, i + 200).map((d) => pendingRow(subscriptionId, d, now)),
           )
           .execute();
       }
@@ -455,6 +427,29 @@ function toSubscription(
     createdBy: actorOf(r),
     createdAt: new Date(Number(r.created_at)),
     active: r.active === true || Number(r.active) === 1,
+  };
+}
+
+/** A new outbox row: due now, never attempted. `payload` null is a test event. */
+function pendingRow(
+  subscriptionId: string,
+  d: { id: string; messageId: string | null; feedSeq: number | null; payload: string | null },
+  now: number,
+): DeliveryRow {
+  return {
+    id: d.id,
+    subscription_id: subscriptionId,
+    message_id: d.messageId,
+    feed_seq: d.feedSeq,
+    payload: d.payload,
+    status: 'pending',
+    attempts: 0,
+    next_attempt_at: now,
+    claim: null,
+    last_error: null,
+    last_status: null,
+    created_at: now,
+    delivered_at: null,
   };
 }
 
