@@ -188,10 +188,19 @@ export async function consumeBatches(consumer: Consumer, store: MessageStore, po
   return tally.finish();
 }
 
-/** One pull request: up to `max` messages, waiting at most `expiresMs` for them. */
+/**
+ * One pull request: up to `max` messages, waiting at most `expiresMs` for them. A pull that fails part way (the
+ * client missed the server's heartbeats while the machine was busy) still returns what it had received: those
+ * messages are delivered to this process, and dropping them would leave them un-acked until `ack_wait` brings them
+ * back (a minute's stall, measured). Only a pull that received nothing fails.
+ */
 async function fetchBatch(consumer: Consumer, max: number, expiresMs: number): Promise<JsMsg[]> {
   const out: JsMsg[] = [];
   const messages = await consumer.fetch({ max_messages: max, expires: expiresMs });
-  for await (const m of messages) out.push(m);
+  try {
+    for await (const m of messages) out.push(m);
+  } catch (err) {
+    if (out.length === 0) throw err;
+  }
   return out;
 }
