@@ -119,8 +119,6 @@ for (const backend of BACKENDS) {
     before(async () => {
       store = await backend.open();
       await backend.clear(store);
-      await store.db.deleteFrom('message_feed').execute();
-      await store.db.updateTable('message_feed_head').set({ seq: 0 }).execute();
       w = await startApiWorld(store, { rateLimit: false });
     });
     afterEach(async () => {

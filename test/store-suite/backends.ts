@@ -34,6 +34,7 @@ const sqlite: TestBackend = {
   open: async () => KyselyMessageStore.open(await createStoreDialect('sqlite::memory:')),
   clear: async (store) => {
     for (const t of SQLITE_TABLES) await store.db.deleteFrom(t).execute();
+    await resetFeedHead(store);
     await resetAccessAudit(store);
   },
   destroy: (store) => store.close(),
@@ -50,6 +51,7 @@ function postgres(): TestBackend {
       // Ids continue (as in production): chunk ids are never reused, so cached decoded chunks stay valid.
       await sql`TRUNCATE webhook_deliveries, subscriptions, message_devices, message_hashes, messages, xml_chunks, threads, message_feed,
         sessions, api_tokens, accounts, certificates, registrations, device_links, devices, party_user_ids, parties`.execute(store.db);
+      await resetFeedHead(store);
       await resetAccessAudit(store);
     },
     destroy: async (store: KyselyMessageStore) => {
@@ -107,6 +109,11 @@ export async function withAuditTriggersOff<T>(store: KyselyMessageStore, fn: () 
 }
 
 /** Empties the access audit and resets its head to the genesis (only when needed: it takes DDL). */
+/** With the feed emptied, its positions start again from 0, so a spec sees its first message at position 1. */
+async function resetFeedHead(store: KyselyMessageStore): Promise<void> {
+  await store.db.updateTable('message_feed_head').set({ seq: 0 }).execute();
+}
+
 async function resetAccessAudit(store: KyselyMessageStore): Promise<void> {
   const head = await store.db.selectFrom('access_audit_head').selectAll().execute();
   const entry = await store.db.selectFrom('access_audit').select('seq').limit(1).executeTakeFirst();
