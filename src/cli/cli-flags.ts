@@ -13,3 +13,10 @@ export function limitFlag(text: string): number {
   if (!Number.isInteger(limit) || limit < 1 || limit > 1000) throw new Error(`--limit: ${text} is not an integer from 1 to 1000`);
   return limit;
 }
+
+/** A whole-number flag (`--workers`, `--batch`, …): decimal digits only, at least `min`; throws naming the flag. */
+export function integerFlag(value: string, flag: string, min: number): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min) throw new Error(`${flag}: ${JSON.stringify(value)} is not an integer >= ${min}`);
+  return n;
+}

@@ -11,6 +11,7 @@ import { connectNats, DEFAULT_ACK_WAIT_MS, ensureDurable, ensureStream } from '.
 import { PreparePool } from '../ingest/prepare-pool.js';
 import { ServiceMetrics } from '../metrics/service-metrics.js';
 import { openStore } from '../store/open-store.js';
+import { integerFlag } from './cli-flags.js';
 import { formatSummary } from './ingest-command.js';
 
 interface ConsumeFlags {
@@ -76,13 +77,13 @@ export function registerConsumeCommand(program: Command): void {
         throw new Error('srvv consume needs a NATS URL and a stream: --nats and --stream (or SRVV_NATS and SRVV_STREAM, or nats and stream in the config file)');
       }
       const { nats: natsUrl, stream, durable, logLevel, db: dbUrl } = settings;
-      const batch = flags.batch === undefined ? DEFAULT_BATCH : integer(flags.batch, '--batch', 1);
-      const workers = flags.workers === undefined ? undefined : integer(flags.workers, '--workers', 0);
-      const ackWaitMs = flags.ackWait === undefined ? DEFAULT_ACK_WAIT_MS : integer(flags.ackWait, '--ack-wait', 1) * 1000;
-      const maxAckPending = flags.maxAckPending === undefined ? 8 * batch : integer(flags.maxAckPending, '--max-ack-pending', batch);
-      const maxMessages = flags.maxMessages === undefined ? undefined : integer(flags.maxMessages, '--max-messages', 1);
-      const idleExitMs = flags.idleExit === undefined ? undefined : integer(flags.idleExit, '--idle-exit', 1) * 1000;
-      const metricsPort = flags.metricsPort === undefined ? undefined : integer(flags.metricsPort, '--metrics-port', 0);
+      const batch = flags.batch === undefined ? DEFAULT_BATCH : integerFlag(flags.batch, '--batch', 1);
+      const workers = flags.workers === undefined ? undefined : integerFlag(flags.workers, '--workers', 0);
+      const ackWaitMs = flags.ackWait === undefined ? DEFAULT_ACK_WAIT_MS : integerFlag(flags.ackWait, '--ack-wait', 1) * 1000;
+      const maxAckPending = flags.maxAckPending === undefined ? 8 * batch : integerFlag(flags.maxAckPending, '--max-ack-pending', batch);
+      const maxMessages = flags.maxMessages === undefined ? undefined : integerFlag(flags.maxMessages, '--max-messages', 1);
+      const idleExitMs = flags.idleExit === undefined ? undefined : integerFlag(flags.idleExit, '--idle-exit', 1) * 1000;
+      const metricsPort = flags.metricsPort === undefined ? undefined : integerFlag(flags.metricsPort, '--metrics-port', 0);
       const subjects = flags.subject ?? ['duis.>'];
       const log = pino({ name: 'srvv-consume', level: logLevel }, pino.destination(2));
       const target = { stream, durable };
@@ -139,10 +140,4 @@ export function registerConsumeCommand(program: Command): void {
 
 function collect(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
-}
-
-function integer(value: string, flag: string, min: number): number {
-  const n = Number(value);
-  if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < min) throw new Error(`${flag}: ${JSON.stringify(value)} is not an integer >= ${min}`);
-  return n;
 }

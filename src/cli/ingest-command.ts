@@ -6,6 +6,7 @@ import { recordRejection, type IngestSummary } from '../ingest/ingest-summary.js
 import { parseReceivedAt } from '../ingest/ndjson-line.js';
 import { PreparePool } from '../ingest/prepare-pool.js';
 import { openStore } from '../store/open-store.js';
+import { integerFlag } from './cli-flags.js';
 import { ProgressBar } from './progress-bar.js';
 
 interface IngestFlags {
@@ -39,8 +40,8 @@ export function registerIngestCommand(program: Command): void {
     .action(async (paths: string[], flags: IngestFlags) => {
       const receivedAt = flags.receivedAt === undefined ? Date.now() : parseReceivedAt(flags.receivedAt, '--received-at');
       const listing = await listSourceFiles(paths);
-      const workers = flags.workers === undefined ? undefined : positive(flags.workers, '--workers', 0);
-      const jobBytes = flags.batchMib === undefined ? undefined : positive(flags.batchMib, '--batch-mib', 1) * 1024 * 1024;
+      const workers = flags.workers === undefined ? undefined : integerFlag(flags.workers, '--workers', 0);
+      const jobBytes = flags.batchMib === undefined ? undefined : integerFlag(flags.batchMib, '--batch-mib', 1) * 1024 * 1024;
       const store = await openStore(resolveDbUrl(flags.db));
       const pool = new PreparePool({ workers });
       const total = listing.files.reduce((n, f) => n + f.size, 0);
@@ -65,12 +66,6 @@ export function registerIngestCommand(program: Command): void {
         await store.close();
       }
     });
-}
-
-function positive(value: string, flag: string, min: number): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min) throw new Error(`${flag}: ${JSON.stringify(value)} is not an integer >= ${min}`);
-  return n;
 }
 
 /** The human-readable summary. */
