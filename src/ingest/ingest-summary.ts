@@ -1,5 +1,6 @@
 import type { MessageKind } from '../duis/duis-message.js';
 import type { ErrorCode } from '../errors.js';
+import { peakRssBytes } from '../metrics/peak-rss.js';
 import type { IngestOutcome } from '../store/prepared-batch.js';
 import type { JobRejection, PreparedJob } from './prepare-job.js';
 
@@ -71,7 +72,7 @@ export class IngestTally {
     const s = this.summary;
     s.elapsedMs = Math.round(performance.now() - this.#started);
     s.messagesPerSecond = s.elapsedMs > 0 ? Math.round((s.read * 1000) / s.elapsedMs) : s.read;
-    s.peakRssMiB = Math.round(process.resourceUsage().maxRSS / 1024);
+    s.peakRssMiB = Math.round(peakRssBytes() / 2 ** 20);
     return s;
   }
 }
