@@ -49,7 +49,7 @@ export class KyselyMessageStore implements MessageStore {
     this.backend = adapter.backend;
     this.#db = db;
     this.#adapter = adapter;
-    this.reference = guardedReferenceStore(new KyselyReferenceStore(db), (action, op) => this.#run(action, op));
+    this.reference = guardedReferenceStore(new KyselyReferenceStore(db, adapter.backend), (action, op) => this.#run(action, op));
     this.accounts = guardedAccountStore(new KyselyAccountStore(db), (action, op) => this.#run(action, op));
     this.sessions = guardedSessionStore(new KyselySessionStore(db), (action, op) => this.#run(action, op));
     this.audit = guardedAccessAudit(new KyselyAccessAudit(db, adapter.backend), (action, op) => this.#run(action, op));

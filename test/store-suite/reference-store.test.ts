@@ -1,5 +1,6 @@
 import { after, afterEach, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { sql } from 'kysely';
 import { ReferenceError } from '../../src/errors.js';
 import { validateReferenceDocument } from '../../src/reference/validate-document.js';
 import type { ReferenceDocument } from '../../src/reference/reference-document.js';
@@ -135,6 +136,32 @@ for (const backend of BACKENDS) {
       assert.equal(result.warnings[0]!.path, 'certificates[0].history[0].partyId');
       assert.match(result.warnings[0]!.message, /grants no visibility/);
       assert.equal((await store.reference.getDevice(CHF)).certificates.history.length, 1);
+    });
+
+    it('refreshes PostgreSQL statistics after a large import, and only then', { skip: backend.name !== 'postgres' }, async () => {
+      // Planner statistics of the reference tables as ANALYZE leaves them (autovacuum's analyze is counted apart).
+      const analysed = async () => {
+        const { rows } = await sql<{ last: Date | null; tuples: number }>`
+          SELECT s.last_analyze AS last, c.reltuples AS tuples FROM pg_stat_user_tables s JOIN pg_class c ON c.oid = s.relid
+          WHERE s.schemaname = current_schema() AND s.relname = 'device_links'`.execute(store.db);
+        return rows[0]!;
+      };
+      await store.reference.apply(doc(BASE));
+      assert.equal((await analysed()).last, null, 'a small import leaves statistics to autovacuum');
+      const n = 5_000; // 5,000 devices and 5,000 link histories: 10,000 changes
+      const id = (i: number) => `00-DB-12-34-56-78-${((i >> 8) & 0xff).toString(16).padStart(2, '0')}-${(i & 0xff).toString(16).padStart(2, '0')}`.toUpperCase();
+      await store.reference.apply(
+        doc({
+          parties: [],
+          devices: Array.from({ length: n }, (_, i) => ({ deviceId: id(i + 0x1000), type: 'ESME' })),
+          links: Array.from({ length: n }, (_, i) => ({ deviceId: id(i + 0x1000), history: [{ mpxn: String(1300000000000 + i), from: '2024-01-01T00:00:00Z' }] })),
+          registrations: [],
+          certificates: [],
+        }),
+      );
+      const after = await analysed();
+      assert.notEqual(after.last, null, 'ANALYZE ran after the large import');
+      assert.ok(after.tuples >= n, `planner row estimate ${after.tuples} counts the new links`);
     });
 
     it('answers an unknown party with REFERENCE_UNKNOWN_PARTY', async () => {
