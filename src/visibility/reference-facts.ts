@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Db } from '../store/db-schema.js';
-import { chunked, keyText } from '../store/sql-helpers.js';
+import { keyText, paddedChunks } from '../store/sql-helpers.js';
 import type { LinkPeriod, Period } from '../reference/reference-document.js';
 import { SUPPLIER_REGISTRATION_ROLES } from '../reference/reference-document.js';
 import type { Viewer } from './viewer.js';
@@ -37,16 +37,35 @@ export class ReferenceFacts {
       this.links.set(d, []);
       this.certificates.set(d, []);
     }
-    const mpxns = new Set<string>();
-    for (const group of chunked(missing)) {
+    // Links and the viewer's registrations on their MPxNs in one round trip: a link row repeats once per
+    // matching registration (the sets are rebuilt without repeats), and MPxNs whose registrations an earlier
+    // call loaded keep them.
+    const fresh = new Map<string, Map<string, SupplyPeriod>>();
+    for (const group of paddedChunks(missing)) {
       const rows = await this.#db
-        .selectFrom('device_links')
-        .select([keyText('device').as('device'), 'mpxn', 'valid_from', 'valid_to'])
-        .where('device', 'in', group)
+        .selectFrom('device_links as l')
+        .leftJoin('registrations as r', (join) =>
+          join
+            .onRef('r.mpxn', '=', 'l.mpxn')
+            .on('r.party_id', '=', this.#viewer.partyId)
+            .on('r.role', 'in', [...SUPPLIER_REGISTRATION_ROLES]),
+        )
+        .select([keyText('l.device').as('device'), 'l.mpxn', 'l.valid_from', 'l.valid_to', 'r.role', 'r.valid_from as r_from', 'r.valid_to as r_to'])
+        .where('l.device', 'in', group)
         .execute();
+      const seenLinks = new Set<string>();
       for (const r of rows) {
-        this.links.get(BigInt(r.device))!.push({ mpxn: r.mpxn, from: Number(r.valid_from), to: toMs(r.valid_to) });
-        if (!this.supply.has(r.mpxn)) mpxns.add(r.mpxn);
+        const link = `${r.device}|${r.mpxn}|${r.valid_from}`;
+        if (!seenLinks.has(link)) {
+          seenLinks.add(link);
+          this.links.get(BigInt(r.device))!.push({ mpxn: r.mpxn, from: Number(r.valid_from), to: toMs(r.valid_to) });
+        }
+        if (this.supply.has(r.mpxn) && !fresh.has(r.mpxn)) continue;
+        let regs = fresh.get(r.mpxn);
+        if (!regs) fresh.set(r.mpxn, (regs = new Map()));
+        if (r.role !== null && r.r_from !== null) {
+          regs.set(`${r.role}|${r.r_from}`, { role: r.role as SupplyPeriod['role'], from: Number(r.r_from), to: toMs(r.r_to) });
+        }
       }
       if (this.#viewer.networkOperatorUser) {
         const certs = await this.#db
@@ -58,19 +77,7 @@ export class ReferenceFacts {
         for (const c of certs) this.certificates.get(BigInt(c.device))!.push({ from: Number(c.valid_from), to: toMs(c.valid_to) });
       }
     }
-    for (const m of mpxns) this.supply.set(m, []);
-    for (const group of chunked([...mpxns])) {
-      const regs = await this.#db
-        .selectFrom('registrations')
-        .select(['mpxn', 'role', 'valid_from', 'valid_to'])
-        .where('party_id', '=', this.#viewer.partyId)
-        .where('role', 'in', [...SUPPLIER_REGISTRATION_ROLES])
-        .where('mpxn', 'in', group)
-        .execute();
-      for (const r of regs) {
-        this.supply.get(r.mpxn)!.push({ role: r.role as SupplyPeriod['role'], from: Number(r.valid_from), to: toMs(r.valid_to) });
-      }
-    }
+    for (const [mpxn, regs] of fresh) this.supply.set(mpxn, [...regs.values()]);
   }
 }
 
