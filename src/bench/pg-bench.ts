@@ -29,7 +29,8 @@
 // (runs, consumers per run, default "1,2"), BENCH_PG_CONSUME_BATCH (passed as --batch; default: srvv's),
 // BENCH_PG_CONSUME_WORKERS (passed as --workers; default: srvv's), and for the query half those of bench:query:
 // BENCH_DEVICES (1,000,000), BENCH_QUERY_MESSAGES (10,000,000), BENCH_DAYS (10), BENCH_SEED (1), BENCH_BATCH
-// (5,000), BENCH_LOAD_MINUTES (no limit), BENCH_WARM=0 (skip the warm-up read).
+// (5,000), BENCH_LOAD_MINUTES (no limit), BENCH_WARM=0 (skip the warm-up read), BENCH_PROFILE=1 (time every SQL
+// statement the engine sends, per query kind, printed after the figures; the profiler's own cost is in them).
 // Results: BENCH_DIR/pg-results.json; consumer logs: BENCH_DIR/pg-consume-<run>-<i>.log.
 import { spawn } from 'node:child_process';
 import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -42,12 +43,14 @@ import { KyselyMessageStore } from '../store/kysely-message-store.js';
 import { createStoreDialect, openStore } from '../store/open-store.js';
 import { createWorld, generateTraffic } from '../synth/index.js';
 import { createDatabase, databaseExists, databaseUrl, dropDatabase, tableBytes, withClient } from './pg-admin.js';
+import { installPgProfiler } from './pg-profiler.js';
 import {
   describeLoad,
   describeRun,
   engineResults,
   loadWorld,
   measureEngine,
+  printProfile,
   referenceOptions,
   worldConfig,
   type LoadInfo,
@@ -343,8 +346,13 @@ async function queryHalf() {
   const storage = await withClient(url, async (c) => {
     const bytes = await tableBytes(c);
     const total = [...bytes.values()].reduce((a, b) => a + b, 0);
+    // Whatever the ingestion half or the load left dirty is written out now, so that the queries are not timed
+    // while a spread checkpoint writes out the ingestion half's gigabytes.
+    let t = performance.now();
+    await c.query('CHECKPOINT');
+    console.log(`CHECKPOINT in ${((performance.now() - t) / 1000).toFixed(1)} s`);
     if (warm) {
-      const t = performance.now();
+      t = performance.now();
       await c.query('CREATE EXTENSION IF NOT EXISTS pg_prewarm');
       const r = await c.query<{ blocks: string }>(`
         WITH own AS (SELECT oid, reltoastrelid FROM pg_class WHERE relnamespace = current_schema()::regnamespace AND relkind IN ('r', 'i', 'm')),
@@ -356,6 +364,8 @@ async function queryHalf() {
     return { tablesBytes: total, bytesPerMessage: Math.round(total / load.messagesLoaded) };
   });
 
+  // Installed before the store connects: each connection binds its query method when it opens (prepared-reads.ts).
+  const profiler = env.BENCH_PROFILE === '1' ? installPgProfiler() : undefined;
   const store = await KyselyMessageStore.open(await createStoreDialect(url));
   try {
     const db = store.db;
@@ -364,7 +374,12 @@ async function queryHalf() {
       countBetween: async (from, to) => Number((await sql<{ n: string }>`SELECT count(*) AS n FROM messages WHERE time >= ${from} AND time < ${to}`.execute(db)).rows[0]!.n),
       hasTraffic: async (key) => (await sql`SELECT 1 FROM message_devices WHERE device = ${key} LIMIT 1`.execute(db)).rows.length > 0,
     };
-    const engine = await measureEngine({ seed: cfg.seed, world, refOpts, store, probe });
+    const engine = await measureEngine({ seed: cfg.seed, world, refOpts, store, probe, profiler });
+    if (profiler) {
+      printProfile('(a)', engine.profA!);
+      printProfile('(b) auto', engine.bAuto.profile!);
+      printProfile(`(b) by-device, ${engine.smallest}`, engine.bSmallDevice.profile!);
+    }
     const ok = { aRowsPerPageMean: engine.rowsA.reduce((s, x) => s + x, 0) / engine.rowsA.length, bFullPages: engine.bAuto.full };
     if (ok.aRowsPerPageMean === 0 || ok.bFullPages === 0) console.error(`SUSPICIOUS: empty pages ((a) rows per page mean ${ok.aRowsPerPageMean}, (b) full pages ${ok.bFullPages})`);
     return { database: dbName, load, storage, warm, ...engineResults(engine) };

@@ -47,6 +47,7 @@ import {
   stats,
   worldConfig,
   type LoadInfo,
+  printProfile,
   type Profiler,
   type StatementProfile,
   type StoreProbe,
@@ -377,15 +378,6 @@ function installProfiler(): Profiler {
   };
 }
 
-function printProfile(what: string, entries: readonly StatementProfile[]): void {
-  const total = entries.reduce((s, e) => s + e.prepareMs + e.runMs, 0);
-  console.log(`profile ${what}: ${total.toFixed(0)} ms in SQL (prepare + run), by statement:`);
-  for (const e of entries.slice(0, 8)) {
-    console.log(
-      `  ${(e.prepareMs + e.runMs).toFixed(0).padStart(7)} ms  prepare ${e.prepareMs.toFixed(0).padStart(6)} ms  calls ${String(e.calls).padStart(6)}  rows ${String(e.rows).padStart(8)}  ${e.sql.slice(0, 220)}`,
-    );
-  }
-}
 
 // Last, so that every module-level constant above is initialised before it runs.
 await main();
