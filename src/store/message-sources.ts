@@ -7,7 +7,7 @@ import { KIND_CODES } from './kind-codes.js';
 import type { MessageCursor } from './message-cursor.js';
 import { CANDIDATE_COLUMNS, type CandidateRow } from './message-row.js';
 import type { MessageQuery } from './message-store.js';
-import { chunked } from './sql-helpers.js';
+import { paddedChunks, paddedList } from './sql-helpers.js';
 
 /**
  * Candidate rows for message listings, always newest first by (t(M), id), each source an index range scan that
@@ -196,7 +196,7 @@ export function deviceSource(db: Kysely<Db>, devices: readonly bigint[], filter:
     const rows = await db
       .selectFrom('messages as m')
       .select(CANDIDATE_COLUMNS)
-      .where('m.id', 'in', [...new Set(keys.map((k) => Number(k.message_id)))])
+      .where('m.id', 'in', paddedList([...new Set(keys.map((k) => Number(k.message_id)))]))
       // Bounds from the keys themselves: only the months they fall in are read.
       .where('m.time', '>=', Number(keys.at(-1)!.time))
       .where('m.time', '<=', Number(keys[0]!.time))
@@ -210,7 +210,8 @@ export function deviceSource(db: Kysely<Db>, devices: readonly bigint[], filter:
 
 /** Device sources for any number of devices: one scan per {@link IN_LIST_SIZE}-sized group. */
 export function deviceSources(db: Kysely<Db>, devices: readonly bigint[], filter: RowFilter, start: MessageCursor | undefined): CandidateSource[] {
-  return chunked([...new Set(devices)]).map((group) => deviceSource(db, group, filter, start));
+  // Padded: the IN lists' texts repeat, so PostgreSQL keeps them prepared (prepared-reads.ts).
+  return paddedChunks([...new Set(devices)]).map((group) => deviceSource(db, group, filter, start));
 }
 
 /**

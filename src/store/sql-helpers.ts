@@ -24,11 +24,14 @@ export function keyText(column: string): RawBuilder<string> {
  * IN list's meaning.
  */
 export function paddedChunks<T>(values: readonly T[], size = IN_LIST_SIZE): T[][] {
-  return chunked(values, size).map((chunk) => {
-    let target = 1;
-    while (target < chunk.length) target *= 2;
-    const padded = [...chunk];
-    while (padded.length < target) padded.push(chunk[chunk.length - 1]!);
-    return padded;
-  });
+  return chunked(values, size).map(paddedList);
+}
+
+/** `values` (not empty) padded by repeating its last value to a power of two: see {@link paddedChunks}. */
+export function paddedList<T>(values: readonly T[]): T[] {
+  let target = 1;
+  while (target < values.length) target *= 2;
+  const padded = [...values];
+  while (padded.length < target) padded.push(values[values.length - 1]!);
+  return padded;
 }

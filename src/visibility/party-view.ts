@@ -18,7 +18,7 @@ import {
 } from '../store/message-sources.js';
 import { withCatalogueFilters } from '../store/catalogue-filter.js';
 import type { FeedPage, FeedQuery, MessagePage, PartyMessageQuery, PartyView, VisibleMessage } from '../store/message-store.js';
-import { chunked, keyText, paddedChunks } from '../store/sql-helpers.js';
+import { chunked, keyText, paddedChunks, paddedList } from '../store/sql-helpers.js';
 import type { StoredMessage, Thread } from '../store/stored-message.js';
 import { computeThreadStatus } from '../threads/thread-status.js';
 import { threadKeyOf } from '../threads/thread-key.js';
@@ -148,7 +148,7 @@ export class KyselyPartyView implements PartyView {
     // The feed's rows: by (id, time), the messages' key on PostgreSQL; a row whose message is gone (retention) is skipped.
     const byKey = new Map<string, MessageRow>();
     const conditions = plan.filter.conditions(sql.ref('m.time'), sql.ref('m.id'));
-    for (const group of chunked(slice)) {
+    for (const group of paddedChunks(slice)) {
       const times = group.map((r) => Number(r.time));
       let q = this.#db
         .selectFrom('messages as m')
@@ -368,7 +368,8 @@ export class KyselyPartyView implements PartyView {
     const rows = await this.#db
       .selectFrom('messages as m')
       .select(MESSAGE_COLUMNS)
-      .where('m.id', 'in', page.map((r) => Number(r.id)))
+      // Padded so the statement's text repeats across pages and stays prepared (a page holds at most MAX_LIMIT).
+      .where('m.id', 'in', paddedList(page.map((r) => Number(r.id))))
       // Bounds only the partitions read on PostgreSQL (a page spans a few months at most).
       .where('m.time', '>=', Math.min(...times))
       .where('m.time', '<=', Math.max(...times))
@@ -470,7 +471,7 @@ export class KyselyPartyView implements PartyView {
  * Candidates to read next when `wanted` more visible ones are needed and `share` of those examined so far were
  * visible. Sized from the share (with a quarter to spare) rather than doubled blindly: a large party's
  * newest-first scan, where perhaps one candidate in twelve is visible, then takes three round trips of candidates
- * and reference facts instead of four or five. At most four times the previous slice: an estimate from the first
+ * and reference facts instead of four. At most four times the previous slice: an estimate from the first
  * few dozen candidates is rough, and reading thousands on a low one made the slowest pages slower. Nothing
  * visible yet: double, as the share says nothing.
  */
