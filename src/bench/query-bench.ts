@@ -48,8 +48,8 @@ import {
   worldConfig,
   type LoadInfo,
   printProfile,
+  StatementTimings,
   type Profiler,
-  type StatementProfile,
   type StoreProbe,
   type WorldConfig,
 } from './query-world.js';
@@ -340,25 +340,20 @@ class PlainRules {
 // query anew), grouped by SQL text with IN lists collapsed, while a measurement is running.
 
 function installProfiler(): Profiler {
-  let active: Map<string, StatementProfile> | undefined;
+  const timings = new StatementTimings();
   const proto = Database.prototype as unknown as { prepare: (this: Database.Database, source: string) => Database.Statement };
   const prepare = proto.prepare;
-  const entryFor = (bucket: Map<string, StatementProfile>, source: string) => {
-    const key = source.replace(/\?(?:, \?)+/g, '?…').replace(/\s+/g, ' ');
-    let entry = bucket.get(key);
-    if (!entry) bucket.set(key, (entry = { sql: key, calls: 0, prepareMs: 0, runMs: 0, rows: 0 }));
-    return entry;
-  };
   proto.prepare = function (this: Database.Database, source: string): Database.Statement {
     const t = performance.now();
     const stmt = prepare.call(this, source);
-    if (active) entryFor(active, source).prepareMs += performance.now() - t;
+    if (timings.active) timings.entry(timings.active, source).prepareMs += performance.now() - t;
     const all = stmt.all.bind(stmt);
     (stmt as unknown as { all: (...args: unknown[]) => unknown[] }).all = (...args: unknown[]) => {
+      const bucket = timings.active;
       const t1 = performance.now();
       const rows = all(...(args as []));
-      if (active) {
-        const entry = entryFor(active, source);
+      if (bucket) {
+        const entry = timings.entry(bucket, source);
         entry.calls++;
         entry.rows += rows.length;
         entry.runMs += performance.now() - t1;
@@ -367,15 +362,7 @@ function installProfiler(): Profiler {
     };
     return stmt;
   };
-  return {
-    start: () => (active = new Map()),
-    resume: (handle) => void (active = handle),
-    pause: () => void (active = undefined),
-    stop: (handle) => {
-      active = undefined;
-      return [...handle.values()].sort((a, b) => b.prepareMs + b.runMs - (a.prepareMs + a.runMs));
-    },
-  };
+  return timings;
 }
 
 

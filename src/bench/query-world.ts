@@ -266,6 +266,44 @@ export interface Profiler {
   stop(handle: Map<string, StatementProfile>): StatementProfile[];
 }
 
+/**
+ * The bookkeeping both statement profilers share (bench:query's on better-sqlite3, bench:pg's on pg): buckets of
+ * timings by SQL text (with IN lists folded to one placeholder), at most one bucket collecting at a time.
+ */
+export class StatementTimings implements Profiler {
+  #active: Map<string, StatementProfile> | undefined;
+
+  /** The bucket collecting now, if any: a statement records into the bucket that was active when it started. */
+  get active(): Map<string, StatementProfile> | undefined {
+    return this.#active;
+  }
+
+  /** The entry of `sql` in `bucket` (created empty), its text folded: `?, ?, …` and `$1, $2, …` lists to one. */
+  entry(bucket: Map<string, StatementProfile>, sql: string): StatementProfile {
+    const key = sql.replace(/\?(?:, \?)+/g, '?…').replace(/\$\d+(?:, \$\d+)+/g, '$…').replace(/\s+/g, ' ');
+    let entry = bucket.get(key);
+    if (!entry) bucket.set(key, (entry = { sql: key, calls: 0, prepareMs: 0, runMs: 0, rows: 0 }));
+    return entry;
+  }
+
+  start(): Map<string, StatementProfile> {
+    return (this.#active = new Map());
+  }
+
+  resume(handle: Map<string, StatementProfile>): void {
+    this.#active = handle;
+  }
+
+  pause(): void {
+    this.#active = undefined;
+  }
+
+  stop(handle: Map<string, StatementProfile>): StatementProfile[] {
+    this.#active = undefined;
+    return [...handle.values()].sort((a, b) => b.prepareMs + b.runMs - (a.prepareMs + a.runMs));
+  }
+}
+
 export interface DeviceSample {
   deviceId: string;
   partyId: string;
