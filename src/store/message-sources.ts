@@ -5,7 +5,7 @@ import { canonicalRequestId, threadKeyOf } from '../threads/thread-key.js';
 import type { Db } from './db-schema.js';
 import { KIND_CODES } from './kind-codes.js';
 import type { MessageCursor } from './message-cursor.js';
-import { CANDIDATE_COLUMNS, type CandidateRow } from './message-row.js';
+import { CANDIDATE_COLUMNS, MESSAGE_COLUMNS, type CandidateRow } from './message-row.js';
 import type { MessageQuery } from './message-store.js';
 import { paddedChunks, paddedList } from './sql-helpers.js';
 
@@ -151,13 +151,26 @@ function messagesSource(db: Kysely<Db>, extra: RawBuilder<unknown>[], filter: Ro
 }
 
 /**
+ * What a source's rows hold: the candidate columns, or whole rows (`MESSAGE_COLUMNS`) where nearly every
+ * candidate ends up on the page anyway — one device's history, as its supplier sees it — so the page needs no
+ * second read. Only the single-device scan honours `full`; a merge of several keeps to the candidate columns.
+ */
+export type SourceColumns = 'candidate' | 'full';
+
+/**
  * Messages with one of `devices` in S(M), newest first. A message on several of them comes once per device.
  *
  * One device: a single ordered walk of its index range joined to the rows, stopping at the LIMIT. Several:
  * the database must merge their ranges with a sort, so it first sorts only index entries (index-only, no row
  * reads) and then reads the rows of the n newest, applying the row filters to those (two statements).
  */
-export function deviceSource(db: Kysely<Db>, devices: readonly bigint[], filter: RowFilter, start: MessageCursor | undefined): CandidateSource {
+export function deviceSource(
+  db: Kysely<Db>,
+  devices: readonly bigint[],
+  filter: RowFilter,
+  start: MessageCursor | undefined,
+  columns: SourceColumns = 'candidate',
+): CandidateSource {
   const time = sql.ref('x.time');
   const id = sql.ref('x.message_id');
   if (devices.length === 1) {
@@ -166,7 +179,7 @@ export function deviceSource(db: Kysely<Db>, devices: readonly bigint[], filter:
         await db
           .selectFrom('message_devices as x')
           .innerJoin('messages as m', (join) => join.onRef('m.id', '=', 'x.message_id').onRef('m.time', '=', 'x.time'))
-          .select(CANDIDATE_COLUMNS)
+          .select(columns === 'full' ? MESSAGE_COLUMNS : CANDIDATE_COLUMNS)
           .where('x.device', '=', devices[0]!)
           .where(whereAll([...filter.conditions(time, id), ...keyset(time, id, after)]))
           .orderBy('x.time', 'desc')
@@ -209,9 +222,15 @@ export function deviceSource(db: Kysely<Db>, devices: readonly bigint[], filter:
 }
 
 /** Device sources for any number of devices: one scan per {@link IN_LIST_SIZE}-sized group. */
-export function deviceSources(db: Kysely<Db>, devices: readonly bigint[], filter: RowFilter, start: MessageCursor | undefined): CandidateSource[] {
+export function deviceSources(
+  db: Kysely<Db>,
+  devices: readonly bigint[],
+  filter: RowFilter,
+  start: MessageCursor | undefined,
+  columns: SourceColumns = 'candidate',
+): CandidateSource[] {
   // Padded: the IN lists' texts repeat, so PostgreSQL keeps them prepared (prepared-reads.ts).
-  return paddedChunks([...new Set(devices)]).map((group) => deviceSource(db, group, filter, start));
+  return paddedChunks([...new Set(devices)]).map((group) => deviceSource(db, group, filter, start, columns));
 }
 
 /**

@@ -95,7 +95,7 @@ export class KyselyPartyView implements PartyView {
     // Where the candidates come from: the device index for a device or supply point, else by the party's size.
     let sources: CandidateSource[];
     if (plan.device !== undefined) {
-      sources = deviceSources(this.#db, [plan.device], filter, start);
+      sources = deviceSources(this.#db, [plan.device], filter, start, 'full');
     } else if (plan.mpxnLinks) {
       sources = deviceSources(this.#db, [...plan.mpxnLinks.keys()], filter, start);
     } else if (viewer.operator) {
@@ -364,6 +364,7 @@ export class KyselyPartyView implements PartyView {
   /** The full rows of a page's candidates, in the page's order. */
   async #fullRows(page: readonly CandidateRow[]): Promise<StoredMessage[]> {
     if (page.length === 0) return [];
+    if (page.every(isMessageRow)) return page.map(toStoredMessage);
     const times = page.map((r) => Number(r.time));
     const rows = await this.#db
       .selectFrom('messages as m')
@@ -479,6 +480,11 @@ export function nextSlice(wanted: number, share: number, previous: number): numb
   if (wanted <= 0) return 0;
   const estimate = share > 0 ? Math.min(Math.ceil((wanted / share) * 1.25), previous * 4) : previous * 2;
   return Math.min(MAX_SLICE, Math.max(wanted, estimate));
+}
+
+/** Whether a candidate was read with every column (`SourceColumns` 'full'). */
+function isMessageRow(row: CandidateRow): row is MessageRow {
+  return 'received_at' in row;
 }
 
 /** Whether a device of S(M) was linked to the supply point at t(M). */
