@@ -15,7 +15,7 @@ export interface PreparePoolOptions {
 /**
  * A worker's young generation: 16 MiB instead of V8's default 48 (two 16 MiB semi-spaces plus overhead). A job's
  * garbage is short-lived strings and views; the smaller nursery collects it a little more often and keeps the
- * worker's heap at ~24 MiB instead of ~42 (heap statistics during a 1,000,000-message import), towards the
+ * worker's heap at ~24 MiB instead of ~42 (V8 heap statistics during a 300,000-message import), towards the
  * ingest benchmark's 300 MB budget for the whole process.
  */
 const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16 };
