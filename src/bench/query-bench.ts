@@ -43,12 +43,12 @@ import {
   PAGE,
   ratio,
   referenceOptions,
+  printProfile,
   same,
+  StatementTimings,
   stats,
   worldConfig,
   type LoadInfo,
-  printProfile,
-  StatementTimings,
   type Profiler,
   type StoreProbe,
   type WorldConfig,
@@ -364,7 +364,6 @@ function installProfiler(): Profiler {
   };
   return timings;
 }
-
 
 // Last, so that every module-level constant above is initialised before it runs.
 await main();

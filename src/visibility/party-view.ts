@@ -37,8 +37,6 @@ const OPEN_END = 8_640_000_000_000_000;
 
 /** Feed positions one `watchPage` examines: default and most. */
 const DEFAULT_FEED_SLICE = 1000;
-/** Most candidates one listing round reads and judges. */
-const MAX_SLICE = 4096;
 const MAX_FEED_SLICE = 4096;
 
 /** A query compiled for candidates (see `#plan`). */
@@ -479,7 +477,7 @@ export class KyselyPartyView implements PartyView {
 export function nextSlice(wanted: number, share: number, previous: number): number {
   if (wanted <= 0) return 0;
   const estimate = share > 0 ? Math.min(Math.ceil((wanted / share) * 1.25), previous * 4) : previous * 2;
-  return Math.min(MAX_SLICE, Math.max(wanted, estimate));
+  return Math.min(MergedCandidates.MAX_SLICE, Math.max(wanted, estimate));
 }
 
 /** Whether a candidate was read with every column (`SourceColumns` 'full'). */
