@@ -51,12 +51,26 @@ describe('computeThreadStatus (pure)', () => {
 });
 
 describe('thread keys', () => {
-  it('are stable safe integers (persisted: this value must never change)', () => {
+  it('are stable safe integers (persisted: a change needs a migration that recomputes stored keys)', () => {
     const key = threadKeyOf('90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A0:1000');
     assert.ok(Number.isSafeInteger(key) && key >= 0);
     assert.equal(key, threadKeyOf('90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A0:1000'));
     assert.notEqual(key, threadKeyOf('90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A0:1001'));
     assert.equal(key, KEY_1000);
+  });
+
+  it("follow an originator's counter, so new threads' index entries sit next to each other", () => {
+    const pair = '90-B3-D5-1F-30-01-00-00:00-DB-12-34-56-78-90-A0';
+    for (const start of [1, 1_000_000_000_000, 9_223_372_036_854_775_000n, 18_446_744_073_709_551_000n]) {
+      const keys = Array.from({ length: 500 }, (_, i) => threadKeyOf(`${pair}:${BigInt(start) + BigInt(i)}`));
+      for (const k of keys) assert.ok(Number.isSafeInteger(k) && k >= 0, String(k));
+      // Increasing in steps of 2^13 (the pair hash below): 500 consecutive requests span 500 × 8,192 keys.
+      for (let i = 1; i < keys.length; i++) assert.equal(keys[i]! - keys[i - 1]!, 8192, `${start} + ${i}`);
+    }
+    // Other pairs at the same counter spread over the 2^13 slots instead of piling onto one key.
+    const slots = new Set<number>();
+    for (let t = 0; t < 200; t++) slots.add(threadKeyOf(`${pair.slice(0, 24)}00-DB-12-34-56-78-${(t >> 8).toString(16).padStart(2, '0').toUpperCase()}-${(t & 255).toString(16).padStart(2, '0').toUpperCase()}:7`) % 8192);
+    assert.ok(slots.size > 190, `${slots.size} distinct slots of 200`);
   });
 
   it('canonicalises RequestIDs and rejects junk', () => {
@@ -71,5 +85,6 @@ describe('thread keys', () => {
   });
 });
 
-// Pinned so an accidental change to threadKeyOf (which would orphan every stored key) fails here.
-const KEY_1000 = 6979135262556044;
+// Pinned so an accidental change to threadKeyOf (which would orphan every stored key) fails here; migration 0009
+// recomputed the keys of the layout before this one.
+const KEY_1000 = 8195404;

@@ -1,12 +1,22 @@
 import assert from 'node:assert/strict';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { formatRequestId } from '../../src/duis/duis-message.js';
+import { threadKeyOf } from '../../src/threads/thread-key.js';
 import type { KyselyMessageStore } from '../../src/store/kysely-message-store.js';
 import { BACKENDS } from './backends.js';
 import * as f from './fixtures.js';
 
 const RID = f.reqId(f.SUPPLIER, f.ESME, 1000);
 const TEXT = formatRequestId(RID);
+/** A device whose RequestID with the same originator and counter as RID has RID's thread key (a collision). */
+function collidingTarget(): string {
+  for (let n = 0; n < 1 << 20; n++) {
+    const target = `00-DB-12-34-56-${[n >> 16, (n >> 8) & 255, n & 255].map((b) => b.toString(16).padStart(2, '0').toUpperCase()).join('-')}`;
+    if (target !== f.ESME && threadKeyOf(formatRequestId(f.reqId(f.SUPPLIER, target, 1000))) === threadKeyOf(TEXT)) return target;
+  }
+  throw new Error('no colliding target found');
+}
+
 const res = (counter: number, code: string, atMs: number) =>
   f.response(RID, { responder: f.ESME, recipient: f.SUPPLIER, counter: String(counter) }, { code, at: f.at(atMs) });
 
@@ -84,6 +94,35 @@ for (const backend of BACKENDS) {
       const spelt = '90b3d51f30010000:00-db-12-34-56-78-90-a0:0001000';
       assert.equal((await store.getThread(spelt))?.requestId, TEXT);
       assert.equal(await store.getThread(`${f.SUPPLIER}:${f.ESME}:1001`), undefined);
+    });
+
+    it('keeps threads apart whose RequestIDs share a thread key, whatever the arrival order', async () => {
+      const target = collidingTarget();
+      const other = f.reqId(f.SUPPLIER, target, 1000);
+      const otherText = formatRequestId(other);
+      assert.equal(threadKeyOf(otherText), threadKeyOf(TEXT));
+      // Answers whose own S(M) is empty: every device they end up with comes from linking to their request.
+      const answer = (id: typeof RID, counter: string) =>
+        f.response(id, { responder: id.target, recipient: f.SUPPLIER, counter }, { at: f.at(3000), responderIsDevice: false, targetIsDevice: false });
+      const [resOther] = await one(answer(other, '1'), f.T0 + 3000);
+      const [resMine] = await one(answer(RID, '2'), f.T0 + 3000);
+      const [reqOther] = await one(f.request(other, '4.1.1', { bodyDevices: [f.PPMID] }), f.T0);
+      const [reqMine, again] = await store.ingest(
+        f.batchOf([
+          { message: f.request(RID, '4.1.1', { bodyDevices: [f.CHF] }), receivedAt: f.T0 },
+          { message: f.request(other, '4.1.1', { bodyDevices: [f.PPMID] }), receivedAt: f.T0 }, // the same bytes again
+        ]),
+      );
+      assert.deepEqual(again, { id: reqOther!.id, kind: 'request', duplicate: true });
+
+      const mine = await store.getThread(TEXT);
+      assert.deepEqual(mine?.members.map((m) => m.id), [reqMine!.id, resMine!.id]);
+      const theirs = await store.getThread(otherText);
+      assert.deepEqual(theirs?.members.map((m) => m.id), [reqOther!.id, resOther!.id]);
+      assert.deepEqual((await store.getMessage(resMine!.id))?.deviceIds.sort(), [f.ESME, f.CHF].sort());
+      assert.deepEqual((await store.getMessage(resOther!.id))?.deviceIds.sort(), [target, f.PPMID].sort());
+      const byDevice = await store.listMessages({ deviceId: f.PPMID, limit: 10 });
+      assert.deepEqual(byDevice.items.map((m) => m.id).sort(), [reqOther!.id, resOther!.id].sort());
     });
 
     it('keeps threads with different RequestIDs apart', async () => {

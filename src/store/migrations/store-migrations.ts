@@ -8,6 +8,7 @@ import * as m0005 from './0005-access-audit.js';
 import * as m0006 from './0006-time-partitions.js';
 import * as m0007 from './0007-message-feed.js';
 import * as m0008 from './0008-subscriptions.js';
+import * as m0009 from './0009-thread-key-locality.js';
 
 /** A migration step with dialect-specific DDL: it is told which backend it runs on. */
 interface StoreMigration {
@@ -25,6 +26,7 @@ const STEPS: Record<string, StoreMigration> = {
   '0006-time-partitions': m0006,
   '0007-message-feed': m0007,
   '0008-subscriptions': m0008,
+  '0009-thread-key-locality': m0009,
 };
 
 /** Statically imported steps (no directory scan: works the same from src/ through tsx and from dist/). */
