@@ -88,10 +88,18 @@ async function* ndjsonJobs(path: string, jobBytes: number, onBytes?: (n: number)
   let parts: Buffer[] = [];
   let size = 0;
   let line = 1;
+  // Each job's bytes sit in an ArrayBuffer of their own (never Node's shared pool), so the pool transfers them
+  // to the worker instead of copying 2 MiB per job and leaving the copy here until a GC frees it.
   const cut = (data: Buffer): PrepareJob => {
-    const job: PrepareJob = { type: 'ndjson', source: path, firstLine: line, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+    const job: PrepareJob = { type: 'ndjson', source: path, firstLine: line, data: new Uint8Array(data.buffer, data.byteOffset, data.byteLength), ownsBuffer: true };
     line += countLines(data);
     return job;
+  };
+  const join = (size: number): Buffer => {
+    const all = Buffer.allocUnsafeSlow(size);
+    let at = 0;
+    for (const p of parts) at += p.copy(all, at);
+    return all;
   };
   for await (const chunk of createReadStream(path, { highWaterMark: 1024 * 1024 })) {
     const buf = chunk as Buffer;
@@ -99,7 +107,7 @@ async function* ndjsonJobs(path: string, jobBytes: number, onBytes?: (n: number)
     parts.push(buf);
     size += buf.length;
     if (size < jobBytes) continue;
-    const all = Buffer.concat(parts, size);
+    const all = join(size);
     const lastNewline = all.lastIndexOf(10);
     if (lastNewline === -1) continue; // one line longer than a job: keep reading
     // Copy the partial last line out first: the job's bytes may be transferred to a worker (detached).
@@ -108,7 +116,7 @@ async function* ndjsonJobs(path: string, jobBytes: number, onBytes?: (n: number)
     size = rest.length;
     yield cut(all.subarray(0, lastNewline + 1));
   }
-  if (size > 0) yield cut(Buffer.concat(parts, size));
+  if (size > 0) yield cut(join(size));
 }
 
 function countLines(data: Buffer): number {

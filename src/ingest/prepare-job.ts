@@ -10,7 +10,17 @@ import type { RawMessage, RawMessageOrigin } from './raw-message.js';
  * bytes, so the reading thread does not decode JSON) or a set of single-document files.
  */
 export type PrepareJob =
-  | { type: 'ndjson'; source: string; firstLine: number; data: Uint8Array }
+  | {
+      type: 'ndjson';
+      source: string;
+      firstLine: number;
+      data: Uint8Array;
+      /**
+       * `data.buffer` belongs to this job alone (bytes outside `data` included), so a pool may transfer it to
+       * the worker, detaching it here, instead of copying it.
+       */
+      ownsBuffer?: boolean;
+    }
   | { type: 'documents'; sources: string[]; docs: Uint8Array[]; receivedAt: number[] };
 
 export interface JobRejection {
