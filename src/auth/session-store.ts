@@ -77,8 +77,12 @@ export class KyselySessionStore {
     const expiresAt = now + SESSION_ABSOLUTE_MS;
     await this.#db.transaction().execute(async (trx) => {
       await trx.updateTable('accounts').set({ failed_logins: 0, locked_until: null }).where('username', '=', username).execute();
-      // Housekeeping: sessions past their absolute lifetime, of anyone (idle ones are removed when presented).
-      await trx.deleteFrom('sessions').where('expires_at', '<=', now).execute();
+      // Housekeeping: every session that can no longer be used, of anyone: past its absolute lifetime or idle
+      // too long (`last_seen_at` may lag a request by up to TOUCH_EVERY_MS, never by the idle limit).
+      await trx
+        .deleteFrom('sessions')
+        .where((eb) => eb.or([eb('expires_at', '<=', now), eb('last_seen_at', '<=', now - SESSION_IDLE_MS)]))
+        .execute();
       await trx
         .insertInto('sessions')
         .values({ id_hash: hashSecret(session), username, csrf_token: csrfToken, created_at: now, last_seen_at: now, expires_at: expiresAt })

@@ -90,6 +90,33 @@ for (const backend of BACKENDS) {
       assert.deepEqual((await store.accounts.listTokens('SUPA')).map((t) => t.name), ['SOC']);
     });
 
+    it('ends sessions after 30 minutes idle or 12 hours, and a login clears every unusable session', async () => {
+      await store.accounts.addUser({ partyId: 'SUPA', username: 'alice', password: 'a long enough secret' });
+      await store.accounts.addUser({ partyId: 'SUPA', username: 'bob', password: 'another long secret' });
+      const t0 = Date.parse('2026-11-28T08:00:00Z');
+      const min = 60_000;
+      const login = async (user: string, password: string, at: number) => {
+        const r = await store.sessions.login(user, password, at);
+        assert.ok(r.ok);
+        return r.session;
+      };
+      const rows = async () => Number((await store.db.selectFrom('sessions').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+
+      const idle = await login('alice', 'a long enough secret', t0); // never presented again
+      const busy = await login('bob', 'another long secret', t0);
+      for (let m = 20; m <= 60; m += 20) assert.ok(await store.sessions.authenticate(busy, t0 + m * min), `busy at ${m} min`);
+      // A login removes alice's idle session (its 12 hours are not over) as well as expired ones.
+      const second = await login('bob', 'another long secret', t0 + 61 * min);
+      assert.equal(await rows(), 2);
+      assert.equal(await store.sessions.authenticate(idle, t0 + 61 * min), undefined);
+      assert.equal((await store.sessions.authenticate(second, t0 + 61 * min))?.username, 'bob');
+
+      // However busy, a session ends 12 hours after its login.
+      for (let m = 80; m < 12 * 60; m += 20) assert.ok(await store.sessions.authenticate(busy, t0 + m * min), `busy at ${m} min`);
+      assert.equal(await store.sessions.authenticate(busy, t0 + 12 * 60 * min), undefined);
+      assert.equal(await store.sessions.authenticate(second, t0 + 12 * 60 * min), undefined, 'idle since minute 61');
+    });
+
     it('refuses read tokens without a party, unknown scopes, duplicate names and unknown tokens to revoke', async () => {
       await assert.rejects(store.accounts.createToken({ name: 'x', scope: 'read' }), rejectsWith('AUTH_INVALID_INPUT', /--party/));
       await assert.rejects(store.accounts.createToken({ name: 'x', scope: 'admin' as never }), rejectsWith('AUTH_INVALID_INPUT', /read, ingest, reference/));
