@@ -13,7 +13,7 @@ import { ProgressBar } from './progress-bar.js';
  * SQLite page cache of an import, KiB. The write path's hot pages are few: the growing ends of the time, user,
  * thread (keys follow the counter, src/threads/thread-key.ts) and feed indexes, and the interior pages of the
  * device index, about 2 MiB at 10 million messages. The device index's leaves are random and come from the OS
- * page cache at any affordable size. 8 MiB instead of the store's default 32 took ~20 MiB off the import's
+ * page cache at any affordable size. 8 MiB instead of the store's default 32 took 20-30 MiB off the import's
  * peak RSS (the 300 MB budget of issue 2) with no difference in speed beyond the noise (docs/benchmarks.md).
  */
 const INGEST_SQLITE_CACHE_KIB = 8192;
