@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { isSrvvError } from '../errors.js';
-import { messageItem, originatorRoles } from '../http/api-views.js';
-import { toPartyQuery, type MessageFilterParams } from '../http/routes/query/message-filters.js';
+import { messageItem, originatorRoles } from '../views/message-views.js';
+import { toPartyQuery, type MessageFilterParams } from '../views/message-filters.js';
 import type { MessageStore } from '../store/message-store.js';
 import { newDeliveryId, type AttemptOutcome, type ClaimedDelivery, type LiveSubscription } from './subscription-store.js';
 

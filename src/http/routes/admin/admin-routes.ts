@@ -3,7 +3,7 @@ import { ACCOUNT_ROLES, type TokenInfo } from '../../../auth/account-store.js';
 import { parseDuration, TOKEN_SCOPES, type TokenScope } from '../../../auth/api-token.js';
 import { ApiError, AuthError } from '../../../errors.js';
 import type { MessageStore } from '../../../store/message-store.js';
-import { isoOrNull } from '../../api-views.js';
+import { isoOrNull } from '../../../views/message-views.js';
 import { errorResponses, TOKEN_PROPERTIES } from '../../schemas/api-schemas.js';
 
 export interface AdminRoutesOptions {

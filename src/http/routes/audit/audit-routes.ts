@@ -4,7 +4,7 @@ import { ApiError } from '../../../errors.js';
 import type { MessageStore } from '../../../store/message-store.js';
 import { recordAccess } from '../../record-access.js';
 import { errorResponses } from '../../schemas/api-schemas.js';
-import { instantParam } from '../query/message-filters.js';
+import { instantParam } from '../../../views/message-filters.js';
 
 export interface AuditRoutesOptions {
   store: MessageStore;

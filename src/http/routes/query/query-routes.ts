@@ -2,11 +2,11 @@ import { Readable } from 'node:stream';
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../../../errors.js';
 import type { MessageStore } from '../../../store/message-store.js';
-import { deviceSummaryView, MESSAGE_ITEM_FIELDS, messageDetail, messageItem, originatorRoles, threadView } from '../../api-views.js';
+import { deviceSummaryView, MESSAGE_ITEM_FIELDS, messageDetail, messageItem, originatorRoles, threadView } from '../../../views/message-views.js';
 import { csvRow } from '../../csv-row.js';
 import { recordAccess } from '../../record-access.js';
 import { EUI64_PATTERN, errorResponses, MESSAGE_FILTERS } from '../../schemas/api-schemas.js';
-import { auditedFilters, toPartyQuery, type MessageFilterParams } from './message-filters.js';
+import { auditedFilters, toPartyQuery, type MessageFilterParams } from '../../../views/message-filters.js';
 
 export interface QueryRoutesOptions {
   store: MessageStore;

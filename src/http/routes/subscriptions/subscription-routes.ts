@@ -6,7 +6,7 @@ import { MAX_WEBHOOK_URL_LENGTH, webhookUrlProblem } from '../../../subscription
 import { auditActor } from '../../auth/principal.js';
 import { recordAccess } from '../../record-access.js';
 import { errorResponses, MESSAGE_FILTERS } from '../../schemas/api-schemas.js';
-import { toPartyQuery, type MessageFilterParams } from '../query/message-filters.js';
+import { toPartyQuery, type MessageFilterParams } from '../../../views/message-filters.js';
 
 export interface SubscriptionRoutesOptions {
   store: MessageStore;

@@ -4,11 +4,11 @@ import type { AuditAction } from '../../../audit/access-audit.js';
 import { ApiError, StoreError } from '../../../errors.js';
 import type { FeedQuery, MessageStore, PartyView } from '../../../store/message-store.js';
 import { principalKey } from '../../auth/principal.js';
-import { messageItem, originatorRoles } from '../../api-views.js';
+import { messageItem, originatorRoles } from '../../../views/message-views.js';
 import { SESSION_COOKIE } from '../../plugins/auth-plugin.js';
 import { recordAccess } from '../../record-access.js';
 import { errorResponses, MESSAGE_FILTERS } from '../../schemas/api-schemas.js';
-import { auditedFilters, toPartyQuery, type MessageFilterParams } from '../query/message-filters.js';
+import { auditedFilters, toPartyQuery, type MessageFilterParams } from '../../../views/message-filters.js';
 import { FeedPoller } from './feed-poller.js';
 
 /** Tunables of the live feed; every one has a production default. */

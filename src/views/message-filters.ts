@@ -1,8 +1,8 @@
-import { ApiError } from '../../../errors.js';
-import { parseIsoInstant } from '../../../reference/iso-instant.js';
-import type { UserRole } from '../../../reference/reference-document.js';
-import type { PartyMessageQuery } from '../../../store/message-store.js';
-import type { MessageKind } from '../../../duis/duis-message.js';
+import { ApiError } from '../errors.js';
+import { parseIsoInstant } from '../reference/iso-instant.js';
+import type { UserRole } from '../reference/reference-document.js';
+import type { PartyMessageQuery } from '../store/message-store.js';
+import type { MessageKind } from '../duis/duis-message.js';
 
 /** The `/messages` filters as they arrive, after schema validation (types and patterns already checked). */
 export interface MessageFilterParams {

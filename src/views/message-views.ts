@@ -4,7 +4,7 @@ import type { StoredMessage, Thread } from '../store/stored-message.js';
 import type { VisibilityReason } from '../visibility/visibility-reason.js';
 
 /**
- * The JSON shapes of the read API, built from store objects. Every field is spelled out here (and in
+ * The JSON shapes of the read API, the live feed and webhook payloads, built from store objects. Every field is spelled out here (and in
  * schemas/api-schemas.ts, which the OpenAPI document is generated from), so nothing new leaks by accident when
  * a store type grows.
  */
