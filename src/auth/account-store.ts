@@ -39,7 +39,10 @@ export interface TokenPrincipal {
 }
 
 /** What the rest of the product uses of {@link KyselyAccountStore}. */
-export type AccountStore = Pick<KyselyAccountStore, 'addUser' | 'listUsers' | 'createToken' | 'revokeToken' | 'listTokens' | 'authenticateToken'>;
+export type AccountStore = Pick<
+  KyselyAccountStore,
+  'addUser' | 'removeUser' | 'listUsers' | 'createToken' | 'revokeToken' | 'listTokens' | 'authenticateToken'
+>;
 
 /**
  * Accounts and API tokens in the store's database. Every input is checked here (the CLI and, later, the API
@@ -71,6 +74,28 @@ export class KyselyAccountStore {
         .values({ username: input.username, party_id: party.id, role, password_hash: passwordHash, created_at: now, failed_logins: 0, locked_until: null })
         .execute();
       return { username: input.username, partyId: party.id, role, hasPassword: passwordHash !== null };
+    });
+  }
+
+  /**
+   * Removes a portal user and ends their sessions at once, in every process (a leaver's access goes with the
+   * account). With `partyId`, a user of another party reads as not found. What the user did stays in the
+   * access audit under their name; webhook subscriptions they created stop (they run only while their creator
+   * belongs to the party). Returns the removed account.
+   */
+  async removeUser(username: string, partyId?: string): Promise<Account> {
+    return this.#db.transaction().execute(async (trx) => {
+      const row = await trx
+        .selectFrom('accounts')
+        .select(['username', 'party_id', 'role', 'password_hash'])
+        .where('username', '=', username)
+        .$if(partyId !== undefined, (qb) => qb.where('party_id', '=', partyId!))
+        .executeTakeFirst();
+      if (!row) throw new AuthError('AUTH_NOT_FOUND', `no user ${JSON.stringify(username)}${partyId === undefined ? '' : ` in party ${partyId}`}`);
+      // Explicitly, not through ON DELETE CASCADE: SQLite enforces foreign keys only when asked to.
+      await trx.deleteFrom('sessions').where('username', '=', username).execute();
+      await trx.deleteFrom('accounts').where('username', '=', username).execute();
+      return { username: row.username, partyId: row.party_id, role: row.role as AccountRole, hasPassword: row.password_hash !== null };
     });
   }
 

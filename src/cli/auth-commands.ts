@@ -9,7 +9,8 @@ const DB_OPTION = ['--db <url>', 'sqlite:<path> or postgres://... (default: $SRV
 
 /**
  * First set-up and scripting of access:
- * - `srvv users add --party P --username U [--role viewer|admin|operator] [--password-stdin]`
+ * - `srvv users add --party P --username U [--role viewer|admin|operator] [--password-stdin]`;
+ * - `srvv users remove <username>` — the account goes, and its sessions end at once;
  * - `srvv tokens create --name N --scope read|ingest|reference [--party P] [--expires 90d]` — prints the new
  *   token alone on the last line of stdout, once (only its hash is stored);
  * - `srvv tokens revoke <name or id>`, `srvv tokens list [--party P]`.
@@ -30,6 +31,21 @@ export function registerAuthCommands(program: Command): void {
       try {
         const account = await store.accounts.addUser({ partyId: flags.party, username: flags.username, role: flags.role as AccountRole, ...(password !== undefined ? { password } : {}) });
         process.stdout.write(`added ${account.role} ${account.username} to party ${account.partyId}${account.hasPassword ? '' : ' (no password yet)'}\n`);
+      } finally {
+        await store.close();
+      }
+    });
+
+  users
+    .command('remove')
+    .description('remove a portal user: their sessions end at once; the audit keeps what they did')
+    .argument('<username>', 'login name')
+    .option(...DB_OPTION)
+    .action(async (username: string, flags: { db?: string }) => {
+      const store = await openStore(resolveDbUrl(flags.db));
+      try {
+        const account = await store.accounts.removeUser(username);
+        process.stdout.write(`removed ${account.role} ${account.username} from party ${account.partyId}\n`);
       } finally {
         await store.close();
       }

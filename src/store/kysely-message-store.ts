@@ -232,6 +232,7 @@ function guardedReferenceStore(inner: ReferenceStore, run: Runner): ReferenceSto
 function guardedAccountStore(inner: AccountStore, run: Runner): AccountStore {
   return {
     addUser: (input, now) => run('adding a user', () => inner.addUser(input, now)),
+    removeUser: (username, partyId) => run('removing a user', () => inner.removeUser(username, partyId)),
     listUsers: (partyId) => run('listing users', () => inner.listUsers(partyId)),
     createToken: (input, now) => run('creating a token', () => inner.createToken(input, now)),
     revokeToken: (nameOrId, now) => run('revoking a token', () => inner.revokeToken(nameOrId, now)),

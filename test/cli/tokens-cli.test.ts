@@ -30,6 +30,16 @@ describe('srvv users and tokens', () => {
     assert.match(again.stderr, /already exists/);
   });
 
+  it('removes a user, and says so when there is none', () => {
+    assert.equal(srvv(['users', 'add', '--party', 'SUPA', '--username', 'leaver', '--db', db]).status, 0);
+    const run = srvv(['users', 'remove', 'leaver', '--db', db]);
+    assert.equal(run.status, 0, run.stderr);
+    assert.match(run.stdout, /removed viewer leaver from party SUPA/);
+    const again = srvv(['users', 'remove', 'leaver', '--db', db]);
+    assert.equal(again.status, 1);
+    assert.match(again.stderr, /no user "leaver"/);
+  });
+
   it('creates a token printed alone on the last line, which authenticates until revoked', async () => {
     const run = srvv(['tokens', 'create', '--name', 'SOC integration', '--scope', 'read', '--party', 'SUPA', '--expires', '90d', '--db', db]);
     assert.equal(run.status, 0, run.stderr);

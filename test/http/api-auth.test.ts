@@ -20,6 +20,7 @@ const PROTECTED: Array<{ method: string; path: string; json?: unknown }> = [
   { method: 'DELETE', path: '/api/v1/session' },
   { method: 'GET', path: '/api/v1/users' },
   { method: 'POST', path: '/api/v1/users', json: { username: 'x', password: 'y' } },
+  { method: 'DELETE', path: '/api/v1/users/supa-viewer' },
   { method: 'GET', path: '/api/v1/tokens' },
   { method: 'POST', path: '/api/v1/tokens', json: { name: 'x', scope: 'read' } },
   { method: 'DELETE', path: '/api/v1/tokens/000000000000' },

@@ -57,7 +57,7 @@ describe('OpenAPI document (sqlite)', () => {
     for (const route of [
       'GET /api/v1/messages', 'GET /api/v1/messages/{id}', 'GET /api/v1/threads/{requestId}', 'GET /api/v1/devices/{deviceId}',
       'GET /api/v1/export.csv', 'GET /api/v1/audit', 'POST /api/v1/session', 'GET /api/v1/session', 'DELETE /api/v1/session',
-      'GET /api/v1/users', 'POST /api/v1/users', 'GET /api/v1/tokens', 'POST /api/v1/tokens', 'DELETE /api/v1/tokens/{id}',
+      'GET /api/v1/users', 'POST /api/v1/users', 'DELETE /api/v1/users/{username}', 'GET /api/v1/tokens', 'POST /api/v1/tokens', 'DELETE /api/v1/tokens/{id}',
       'POST /api/v1/messages', 'POST /api/v1/messages:batch', 'PUT /api/v1/reference', 'GET /healthz',
       'POST /api/v1/subscriptions', 'GET /api/v1/subscriptions', 'GET /api/v1/subscriptions/{id}', 'DELETE /api/v1/subscriptions/{id}',
       'GET /api/v1/subscriptions/{id}/deliveries', 'POST /api/v1/subscriptions/{id}/deliveries/{deliveryId}/replay', 'POST /api/v1/subscriptions/{id}/test',
@@ -97,6 +97,9 @@ describe('OpenAPI document (sqlite)', () => {
     conforms('get', '/api/v1/users', await call(w.base, '/api/v1/users', s));
     conforms('post', '/api/v1/users', await call(w.base, '/api/v1/users', { ...s, method: 'POST', json: { username: 'new-user', password: 'twelve chars!' } }));
     conforms('post', '/api/v1/users', await call(w.base, '/api/v1/users', { ...s, method: 'POST', json: { username: 'new-user', password: 'twelve chars!' } }));
+    conforms('delete', '/api/v1/users/{username}', await call(w.base, '/api/v1/users/new-user', { ...s, method: 'DELETE' }));
+    conforms('delete', '/api/v1/users/{username}', await call(w.base, '/api/v1/users/new-user', { ...s, method: 'DELETE' }));
+    conforms('delete', '/api/v1/users/{username}', await call(w.base, '/api/v1/users/supa-admin', { ...s, method: 'DELETE' }));
     conforms('get', '/api/v1/tokens', await call(w.base, '/api/v1/tokens', s));
     const created = await call(w.base, '/api/v1/tokens', { ...s, method: 'POST', json: { name: 'doc-test', scope: 'read', expires: '1d' } });
     conforms('post', '/api/v1/tokens', created);

@@ -258,6 +258,26 @@ for (const backend of BACKENDS) {
       assert.equal((await call(w.base, '/api/v1/messages', { token: w.tokens.supbRead })).status, 200, 'still valid');
       const viewer = await login(w.base, 'supa-viewer');
       assert.equal((await call(w.base, '/api/v1/users', { cookie: viewer.cookie })).status, 403);
+      assert.equal((await call(w.base, '/api/v1/users/supa-analyst', { cookie: viewer.cookie, csrf: viewer.csrf, method: 'DELETE' })).status, 403);
+
+      // Removing a user: only of the admin's own party, never the admin's own account; the user's sessions end.
+      const analyst = await login(w.base, 'supa-analyst', 'a long enough password');
+      assert.equal((await call(w.base, '/api/v1/messages', { cookie: analyst.cookie })).status, 200);
+      const other = await call(w.base, '/api/v1/users/supb-admin', { cookie: admin.cookie, csrf: admin.csrf, method: 'DELETE' });
+      assert.equal(other.status, 404);
+      const self = await call(w.base, '/api/v1/users/supa-admin', { cookie: admin.cookie, csrf: admin.csrf, method: 'DELETE' });
+      assert.equal(self.status, 409);
+      assert.match(self.body.detail, /own account/);
+      const noCsrf = await call(w.base, '/api/v1/users/supa-analyst', { cookie: admin.cookie, method: 'DELETE' });
+      assert.equal(noCsrf.status, 403);
+      const removed = await call(w.base, '/api/v1/users/supa-analyst', { cookie: admin.cookie, csrf: admin.csrf, method: 'DELETE' });
+      assert.equal(removed.status, 200, removed.text);
+      assert.deepEqual(removed.body, { username: 'supa-analyst', partyId: 'SUPA', role: 'viewer', hasPassword: true });
+      assert.equal((await call(w.base, '/api/v1/messages', { cookie: analyst.cookie })).status, 401, 'the session ended with the account');
+      assert.equal((await call(w.base, '/api/v1/users/supa-analyst', { cookie: admin.cookie, csrf: admin.csrf, method: 'DELETE' })).status, 404);
+      const left = await call(w.base, '/api/v1/users', { cookie: admin.cookie });
+      assert.deepEqual(left.body.items.map((u: { username: string }) => u.username), ['supa-admin', 'supa-viewer']);
+      assert.ok(await store.accounts.listUsers('SUPB').then((u) => u.some((x) => x.username === 'supb-admin')), 'the other party untouched');
     });
   });
 }

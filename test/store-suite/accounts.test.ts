@@ -117,6 +117,21 @@ for (const backend of BACKENDS) {
       assert.equal(await store.sessions.authenticate(second, t0 + 12 * 60 * min), undefined, 'idle since minute 61');
     });
 
+    it('removes a user with their sessions; another party\'s user or an unknown one is not found', async () => {
+      await store.accounts.addUser({ partyId: 'SUPA', username: 'carol', password: 'a long enough secret' });
+      await store.accounts.addUser({ partyId: 'OPS', username: 'desk', role: 'operator' });
+      const r = await store.sessions.login('carol', 'a long enough secret');
+      assert.ok(r.ok);
+      assert.ok(await store.sessions.authenticate(r.session));
+      await assert.rejects(store.accounts.removeUser('carol', 'OPS'), rejectsWith('AUTH_NOT_FOUND', /carol/));
+      await assert.rejects(store.accounts.removeUser('nobody'), rejectsWith('AUTH_NOT_FOUND', /nobody/));
+      assert.deepEqual(await store.accounts.removeUser('carol', 'SUPA'), { username: 'carol', partyId: 'SUPA', role: 'viewer', hasPassword: true });
+      assert.equal(await store.sessions.authenticate(r.session), undefined);
+      assert.equal((await store.db.selectFrom('sessions').selectAll().where('username', '=', 'carol').execute()).length, 0);
+      assert.deepEqual((await store.accounts.listUsers()).map((u) => u.username), ['desk']);
+      assert.equal((await store.accounts.removeUser('desk')).role, 'operator');
+    });
+
     it('refuses read tokens without a party, unknown scopes, duplicate names and unknown tokens to revoke', async () => {
       await assert.rejects(store.accounts.createToken({ name: 'x', scope: 'read' }), rejectsWith('AUTH_INVALID_INPUT', /--party/));
       await assert.rejects(store.accounts.createToken({ name: 'x', scope: 'admin' as never }), rejectsWith('AUTH_INVALID_INPUT', /read, ingest, reference/));

@@ -68,6 +68,32 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
     },
   );
 
+  /**
+   * `DELETE /api/v1/users/{username}` — removes a user of the admin's party; their sessions end at once. 200 with
+   * the removed user; 404 for a user of any other party; 409 for the admin's own account (another admin of the
+   * party, or `srvv users remove`, can do that), so a party is never left without an admin by accident.
+   */
+  app.delete<{ Params: { username: string } }>(
+    '/api/v1/users/:username',
+    {
+      config: ADMIN,
+      schema: {
+        summary: 'Remove a user of the party',
+        tags: ['administration'],
+        security,
+        params: { type: 'object', properties: { username: { type: 'string', minLength: 3, maxLength: 64 } }, required: ['username'] },
+        response: { 200: { $ref: 'User#' }, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
+    async (request) => {
+      const principal = request.principal!;
+      if (principal.kind === 'user' && request.params.username === principal.username) {
+        throw new AuthError('AUTH_CONFLICT', 'an admin cannot remove their own account: ask another admin of the party');
+      }
+      return store.accounts.removeUser(request.params.username, partyOf(request));
+    },
+  );
+
   /** `GET /api/v1/tokens` — the party's tokens (never their secrets). */
   app.get(
     '/api/v1/tokens',
