@@ -101,4 +101,28 @@ describe('portal in a real browser', { skip: browserSkipReason() }, () => {
     assert.equal(entry?.reason, 'INC-2026-114 supply complaint');
     assert.deepEqual(unexpected(p, /^400 GET \S+\/api\/v1\//), []);
   });
+  it('a party admin adds a user and removes them, which logs them out; their own account has no Remove button', async () => {
+    const a = await w.newPage();
+    await loginThroughForm(a.page, w.base, 'supa-admin');
+    await a.page.goto(`${w.base}/admin/users`);
+    await a.page.getByRole('heading', { name: 'Users', exact: true }).waitFor();
+    await a.page.getByLabel('Username').fill('temp-analyst');
+    await a.page.getByLabel('Password').fill('a long enough password');
+    await a.page.getByRole('button', { name: 'Add user' }).click();
+    await a.page.locator('tbody tr', { hasText: 'temp-analyst' }).waitFor();
+    assert.equal(await a.page.getByRole('button', { name: 'Remove supa-admin' }).count(), 0, 'no Remove button for oneself');
+    await assertAccessible(a.page, 'admin-users');
+
+    const t = await w.newPage();
+    await loginThroughForm(t.page, w.base, 'temp-analyst', 'a long enough password');
+    assert.equal(await t.page.evaluate(async () => (await fetch('/api/v1/messages')).status), 200);
+
+    a.page.once('dialog', (d) => void d.accept());
+    await a.page.getByRole('button', { name: 'Remove temp-analyst' }).click();
+    await a.page.getByText('Removed temp-analyst.').waitFor();
+    assert.equal(await a.page.locator('tbody tr', { hasText: 'temp-analyst' }).count(), 0);
+    await screenshot(a.page, 'portal-admin-users');
+    assert.equal(await t.page.evaluate(async () => (await fetch('/api/v1/messages')).status), 401, 'logged out at once');
+    assert.deepEqual(unexpected(a), []);
+  });
 });

@@ -1,4 +1,4 @@
-/* `/admin/users`: a party admin's users, and a form to add one. */
+/* `/admin/users`: a party admin's users, a form to add one, and removal (never of the admin's own account). */
 import type { User } from '../api-types.js';
 import { currentSession, request } from '../api.js';
 import { append, h, replace } from '../dom.js';
@@ -25,8 +25,23 @@ export async function usersPage(context: PageContext): Promise<void> {
             'table',
             { class: 'data' },
             h('caption', null, `Users of ${currentSession()?.partyId ?? 'your party'}`),
-            h('thead', null, h('tr', null, ['Username', 'Role', 'Password set'].map((c) => h('th', { scope: 'col' }, c)))),
-            h('tbody', null, items.map((u) => h('tr', null, h('td', null, u.username), h('td', null, u.role), h('td', null, u.hasPassword ? 'yes' : 'no')))),
+            h('thead', null, h('tr', null, ['Username', 'Role', 'Password set', 'Action'].map((c) => h('th', { scope: 'col' }, c)))),
+            h('tbody', null, items.map((u) => h('tr', null,
+              h('td', null, u.username), h('td', null, u.role), h('td', null, u.hasPassword ? 'yes' : 'no'),
+              h('td', null, u.username === currentSession()?.username ? '' : h('button', {
+                type: 'button', class: 'danger', 'aria-label': `Remove ${u.username}`,
+                onclick: async () => {
+                  if (!confirm(`Remove the user ${u.username}? They are logged out at once.`)) return;
+                  try {
+                    await request(`/api/v1/users/${encodeURIComponent(u.username)}`, { method: 'DELETE' });
+                    status.textContent = `Removed ${u.username}.`;
+                    await load();
+                  } catch (err) {
+                    status.textContent = `Not removed: ${failureText(err)}`;
+                  }
+                },
+              }, 'Remove')),
+            ))),
           ),
     );
   };
