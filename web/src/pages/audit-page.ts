@@ -1,7 +1,8 @@
 /* `/admin/audit`: the access audit (a party admin: its party's; an operator: everyone's), newest first, paged. */
 import type { AuditEntry } from '../api-types.js';
-import { ApiFailure, request, withQuery } from '../api.js';
+import { ApiFailure, currentSession, request, withQuery } from '../api.js';
 import { append, h, replace } from '../dom.js';
+import { isoToLocalInput, localInputToIso } from '../filters.js';
 import { handleFailure } from '../layout.js';
 import type { PageContext } from '../router.js';
 import { formatTime } from '../timeline.js';
@@ -14,6 +15,15 @@ export async function auditPage(context: PageContext): Promise<void> {
   if (!adminOnly(context, ['admin', 'operator'])) return;
   const action = query.get('action') ?? '';
   const actor = query.get('actor') ?? '';
+  // Times are typed and shown in UTC, as everywhere in the portal; the URL may also carry ISO-8601 instants.
+  const instant = (name: string) => {
+    const text = query.get(name) ?? '';
+    return localInputToIso(text) ?? (text === '' ? undefined : text);
+  };
+  const from = instant('from');
+  const to = instant('to');
+  const operator = currentSession()?.role === 'operator';
+  const partyId = operator ? query.get('partyId') ?? '' : '';
   const results = h('section', { 'aria-live': 'polite' });
   const form = h(
     'form',
@@ -21,6 +31,9 @@ export async function auditPage(context: PageContext): Promise<void> {
     h('div', { class: 'field' }, h('label', { for: 'a-action' }, 'Action'),
       h('select', { id: 'a-action', name: 'action' }, h('option', { value: '' }, 'Any'), ACTIONS.map((a) => h('option', { value: a, selected: a === action }, a)))),
     h('div', { class: 'field' }, h('label', { for: 'a-actor' }, 'Actor (username or token id)'), h('input', { id: 'a-actor', name: 'actor', value: actor })),
+    h('div', { class: 'field' }, h('label', { for: 'a-from' }, 'From (UTC)'), h('input', { id: 'a-from', name: 'from', type: 'datetime-local', value: from ? isoToLocalInput(from) : '' })),
+    h('div', { class: 'field' }, h('label', { for: 'a-to' }, 'To (UTC, exclusive)'), h('input', { id: 'a-to', name: 'to', type: 'datetime-local', value: to ? isoToLocalInput(to) : '' })),
+    operator ? h('div', { class: 'field' }, h('label', { for: 'a-party' }, 'Party'), h('input', { id: 'a-party', name: 'partyId', value: partyId, maxlength: 64 })) : null,
     h('button', { type: 'submit' }, 'Filter'),
   );
   append(root, h('h1', null, 'Access audit'), h('p', null, 'Every search, view, export and audit read, newest first.'), form, results);
@@ -29,7 +42,7 @@ export async function auditPage(context: PageContext): Promise<void> {
   const show = async () => {
     let page: { items: AuditEntry[]; nextCursor: string | null };
     try {
-      page = await request(withQuery('/api/v1/audit', { action, actor, limit: 50, cursor }));
+      page = await request(withQuery('/api/v1/audit', { action, actor, from, to, partyId, limit: 50, cursor }));
     } catch (err) {
       if (err instanceof ApiFailure && err.status === 400) {
         replace(results, h('p', { class: 'form-error', role: 'alert' }, err.detail));
