@@ -79,9 +79,7 @@ export class PreparePool {
     const worker = this.#workers[id % this.#workers.length]!;
     return new Promise((resolve, reject) => {
       this.#pending.set(id, { resolve, reject });
-      const transfer = job.type === 'ndjson' && (job.ownsBuffer || (job.data.byteOffset === 0 && job.data.byteLength === job.data.buffer.byteLength))
-        ? [job.data.buffer as ArrayBuffer]
-        : [];
+      const transfer = job.type === 'ndjson' && job.ownsBuffer ? [job.data.buffer as ArrayBuffer] : [];
       worker.postMessage({ id, job }, transfer);
     });
   }

@@ -46,10 +46,19 @@ export function planMessage(prepared: PreparedMessage): PlannedMessage {
     requestId,
     responseId,
     threadKey,
-    linkKey: threadKey ?? (responseId === null ? 0 : threadKeyOf(responseId)),
+    linkKey: threadKey ?? linkKeyOf(null, responseId),
     devices,
     id: 0,
   };
+}
+
+/**
+ * The link key of a message with these canonical RequestID / ResponseID texts ({@link PlannedMessage.linkKey}):
+ * the RequestID's thread key, else the ResponseID's, else 0. SQLite stores it in `thread_key` on every row.
+ */
+export function linkKeyOf(requestId: string | null, responseId: string | null): number {
+  if (requestId !== null) return threadKeyOf(requestId);
+  return responseId === null ? 0 : threadKeyOf(responseId);
 }
 
 /** The 16-byte hash as a Buffer, whatever view came back from a worker thread. */

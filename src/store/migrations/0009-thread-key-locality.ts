@@ -1,5 +1,6 @@
 import { sql, type Kysely } from 'kysely';
 import { threadKeyOf } from '../../threads/thread-key.js';
+import { linkKeyOf } from '../ingest-plan.js';
 import type { StoreBackend } from '../message-store.js';
 
 /*
@@ -40,11 +41,9 @@ export async function up(db: Kysely<unknown>, backend: StoreBackend): Promise<vo
 async function recomputeKeys(db: Kysely<unknown>, backend: StoreBackend): Promise<void> {
   const run = (statement: string) => sql.raw(statement).execute(db);
   await run('DROP INDEX IF EXISTS messages_thread');
-  // The link key as written at ingest; PostgreSQL keeps NULL for rows without RequestID.
-  const keyOf = (row: KeyRow): number | null =>
-    row.request_id !== null
-      ? threadKeyOf(row.request_id)
-      : backend === 'postgres' ? null : row.response_id !== null ? threadKeyOf(row.response_id) : 0;
+  // The key as written at ingest: on PostgreSQL only rows with a RequestID have one (selected below).
+  const keyOf = (row: KeyRow): number =>
+    backend === 'postgres' ? threadKeyOf(row.request_id!) : linkKeyOf(row.request_id, row.response_id);
   const requestOnly = backend === 'postgres' ? sql`AND request_id IS NOT NULL` : sql``;
   for (let after = -1; ; ) {
     const { rows } = await sql<KeyRow>`SELECT id, request_id, response_id FROM messages
