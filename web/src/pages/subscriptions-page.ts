@@ -84,8 +84,8 @@ export async function subscriptionsPage(context: PageContext): Promise<void> {
                       if (!confirm(`Delete the webhook to ${s.url}? Nothing more is sent to it, including deliveries still pending.`)) return;
                       try {
                         await request(`/api/v1/subscriptions/${encodeURIComponent(s.id)}`, { method: 'DELETE' });
+                        await load(); // first, so the announcement never precedes the list it describes
                         say(`Deleted the webhook to ${s.url}.`);
-                        await load();
                       } catch (err) {
                         sayError(`Not deleted: ${failureText(err)}`);
                       }

@@ -31,8 +31,8 @@ export async function tokensPage(context: PageContext): Promise<void> {
                   if (!confirm(`Revoke the token ${t.name}? Scripts using it stop working at once.`)) return;
                   try {
                     await request(`/api/v1/tokens/${encodeURIComponent(t.id)}`, { method: 'DELETE' });
+                    await load(); // first, so the announcement never precedes the list it describes
                     replace(status, h('p', null, `Revoked ${t.name}.`));
-                    await load();
                   } catch (err) {
                     replace(status, h('p', { class: 'form-error' }, `Not revoked: ${failureText(err)}`));
                   }

@@ -34,16 +34,25 @@ export async function usersPage(context: PageContext): Promise<void> {
                   if (!confirm(`Remove the user ${u.username}? They are logged out at once.`)) return;
                   try {
                     await request(`/api/v1/users/${encodeURIComponent(u.username)}`, { method: 'DELETE' });
-                    status.textContent = `Removed ${u.username}.`;
-                    await load();
                   } catch (err) {
                     status.textContent = `Not removed: ${failureText(err)}`;
+                    return;
                   }
+                  // Announce only once the list no longer shows the user, so the two never disagree.
+                  await refreshThenSay(`Removed ${u.username}.`);
                 },
               }, 'Remove')),
             ))),
           ),
     );
+  };
+  const refreshThenSay = async (done: string) => {
+    try {
+      await load();
+      status.textContent = done;
+    } catch (err) {
+      status.textContent = `${done} The list could not be refreshed: ${failureText(err)}`;
+    }
   };
   const username = h('input', { id: 'new-username', name: 'username', required: true, minlength: 3, maxlength: 64, autocomplete: 'off' });
   const role = h('select', { id: 'new-role', name: 'role' }, h('option', { value: 'viewer' }, 'viewer'), h('option', { value: 'admin' }, 'admin'));
@@ -60,12 +69,13 @@ export async function usersPage(context: PageContext): Promise<void> {
     event.preventDefault();
     try {
       await request('/api/v1/users', { method: 'POST', json: { username: username.value.trim(), role: role.value, password: password.value } });
-      status.textContent = `Added ${username.value.trim()}.`;
-      form.reset();
-      await load();
     } catch (err) {
       status.textContent = `Not added: ${failureText(err)}`;
+      return;
     }
+    const added = username.value.trim();
+    form.reset();
+    await refreshThenSay(`Added ${added}.`);
   });
   append(root, h('h1', null, 'Users'), list, h('h2', null, 'Add a user'), form, status);
   try {
