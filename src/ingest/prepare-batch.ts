@@ -3,6 +3,7 @@ import { parseDuis, type ParseDuisOptions } from '../duis/parse-duis.js';
 import type { DuisMessage } from '../duis/duis-message.js';
 import { isSrvvError, type ErrorCode } from '../errors.js';
 import type { PreparedBatch, PreparedMessage } from '../store/prepared-batch.js';
+import { prepareMessage } from '../store/ingest-plan.js';
 import { encodeChunk } from '../store/xml-chunk.js';
 import type { RawMessage } from './raw-message.js';
 
@@ -30,7 +31,7 @@ export interface PreparedInputs {
 }
 
 /**
- * Parses, hashes and compresses raw messages into a {@link PreparedBatch}: all the CPU work of ingestion, so
+ * Parses, hashes, keys and compresses raw messages into a {@link PreparedBatch}: all the CPU work of ingestion, so
  * it can run on a worker thread while the store writes the previous batch. Pure apart from CPU.
  */
 export function prepareBatch(inputs: readonly RawMessage[], options?: ParseDuisOptions): PreparedInputs {
@@ -56,14 +57,15 @@ export function prepareBatch(inputs: readonly RawMessage[], options?: ParseDuisO
     }
     const at = 16 * messages.length;
     sha256(input.xml).copy(hashes, at, 0, 16);
-    messages.push({
-      message,
-      receivedAt: input.receivedAt,
-      time: messageTime(message, input.receivedAt),
-      hash: hashes.subarray(at, at + 16),
-      xmlOffset: offset,
-      xmlLength: input.xml.length,
-    });
+    messages.push(
+      prepareMessage(message, {
+        receivedAt: input.receivedAt,
+        time: messageTime(message, input.receivedAt),
+        hash: hashes.subarray(at, at + 16),
+        xmlOffset: offset,
+        xmlLength: input.xml.length,
+      }),
+    );
     inputIndex.push(index);
     const prev = parts[parts.length - 1];
     if (prev && (prev.buffer !== input.xml.buffer || prev.byteOffset + prev.length !== input.xml.byteOffset)) contiguous = false;

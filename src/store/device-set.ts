@@ -6,20 +6,12 @@ import { eui64ToBigInt, type Eui64 } from '../duis/eui64.js';
  * Device keys in `message_devices` are the same 8 bytes read as a signed 64-bit integer.
  */
 
-// Devices recur constantly (tens of thousands of meters, many messages each): a lookup is ~0.06 µs against
-// ~0.5 µs for the conversion. Bounded by clearing: entries are tiny and cheap to rebuild.
-const KEYS = new Map<Eui64, bigint>();
-const MAX_KEYS = 200_000;
-
-/** Device key of an EUI-64: `eui64ToBigInt`, memoised. */
+/**
+ * Device key of an EUI-64 (`eui64ToBigInt`). Not memoised: the conversion is cheap, and a memo on the thread
+ * that parses would keep each message's whole text alive through the sliced strings it was keyed by.
+ */
 export function deviceKey(id: Eui64): bigint {
-  let key = KEYS.get(id);
-  if (key === undefined) {
-    if (KEYS.size >= MAX_KEYS) KEYS.clear();
-    key = eui64ToBigInt(id);
-    KEYS.set(id, key);
-  }
-  return key;
+  return eui64ToBigInt(id);
 }
 
 export function packDeviceKeys(keys: readonly bigint[]): Buffer {

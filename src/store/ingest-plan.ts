@@ -1,26 +1,18 @@
-import { formatRequestId, formatResponseId, type MessageKind } from '../duis/duis-message.js';
+import { formatRequestId, formatResponseId, type DuisMessage, type MessageKind } from '../duis/duis-message.js';
 import { threadKeyOf } from '../threads/thread-key.js';
 import { deviceKey } from './device-set.js';
 import { KIND_CODES } from './kind-codes.js';
 import type { PreparedMessage } from './prepared-batch.js';
 
-/** A message of a batch with the values every backend writes, computed once (no I/O). */
+/** A message of a batch with the values every backend writes (no I/O). */
 export interface PlannedMessage {
   readonly prepared: PreparedMessage;
   readonly kind: MessageKind;
   readonly kindCode: number;
-  /** Canonical RequestID / ResponseID text. */
   readonly requestId: string | null;
   readonly responseId: string | null;
-  /** `threadKeyOf(requestId)`. */
   readonly threadKey: number | null;
-  /**
-   * The thread key, or for a message without RequestID `threadKeyOf(responseId)` (0 with neither): a key
-   * every message has, which identical bytes always share, so SQLite can find duplicates through the thread
-   * index (see sqlite-ingest.ts).
-   */
   readonly linkKey: number;
-  /** U(M) as a key (see `userKeyOf`). */
   readonly userKey: bigint | null;
   /** S(M) as device keys: the message's own devices; `linkThreads` adds those of its captured request. */
   devices: bigint[];
@@ -28,26 +20,60 @@ export interface PlannedMessage {
   id: number;
 }
 
-export function planMessage(prepared: PreparedMessage): PlannedMessage {
-  const m = prepared.message;
+/**
+ * A parsed message as a store writes it: canonical identifier text, thread and link keys, U(M) and S(M) as
+ * keys. Runs where the message was parsed (a worker thread during `srvv ingest`), so the writer only writes.
+ */
+export function prepareMessage(
+  m: DuisMessage,
+  receipt: { receivedAt: number; time: number; hash: Buffer; xmlOffset: number; xmlLength: number },
+): PreparedMessage {
   const requestId = m.requestId ? formatRequestId(m.requestId) : null;
+  const responseId = m.responseId ? formatResponseId(m.responseId) : null;
   const devices: bigint[] = [];
   for (const d of m.deviceIds) {
     const key = deviceKey(d);
     if (!devices.includes(key)) devices.push(key);
   }
-  const responseId = m.responseId ? formatResponseId(m.responseId) : null;
   const threadKey = requestId === null ? null : threadKeyOf(requestId);
   return {
-    prepared,
-    userKey: userKeyOf(m),
-    kind: m.kind,
-    kindCode: KIND_CODES[m.kind],
+    // Only the fields stored as they are: the identifier objects and device strings stay on this thread.
+    message: {
+      kind: m.kind,
+      schemaVersion: m.schemaVersion,
+      commandVariant: m.commandVariant,
+      serviceReference: m.serviceReference,
+      serviceReferenceVariant: m.serviceReferenceVariant,
+      responseCode: m.responseCode,
+      responseDateTime: m.responseDateTime,
+      alertCode: m.alertCode,
+      dccAlertCode: m.dccAlertCode,
+      throttledAlertSequenceId: m.throttledAlertSequenceId,
+      throttledAlertCount: m.throttledAlertCount,
+      bodyElement: m.bodyElement,
+      hasGbcsPayload: m.hasGbcsPayload,
+    },
     requestId,
     responseId,
     threadKey,
     linkKey: threadKey ?? linkKeyOf(null, responseId),
+    userKey: userKeyOf(m),
     devices,
+    ...receipt,
+  };
+}
+
+export function planMessage(prepared: PreparedMessage): PlannedMessage {
+  return {
+    prepared,
+    kind: prepared.message.kind,
+    kindCode: KIND_CODES[prepared.message.kind],
+    requestId: prepared.requestId,
+    responseId: prepared.responseId,
+    threadKey: prepared.threadKey,
+    linkKey: prepared.linkKey,
+    userKey: prepared.userKey,
+    devices: [...prepared.devices],
     id: 0,
   };
 }
@@ -70,7 +96,7 @@ export function hashBuffer(hash: Uint8Array): Buffer {
  * U(M) of the visibility rules (rule 1) as a key: a request's or acknowledgement's originator, an answer's
  * (response, alert) recipient. `null` only for messages without the identifier (never for parsed DUIS).
  */
-export function userKeyOf(m: PreparedMessage['message']): bigint | null {
+export function userKeyOf(m: DuisMessage): bigint | null {
   const id = m.kind === 'request' || m.kind === 'acknowledgement' ? m.requestId?.originator : m.responseId?.recipient;
   return id ? deviceKey(id) : null;
 }

@@ -1,12 +1,36 @@
 import type { DuisMessage, MessageKind } from '../duis/duis-message.js';
 
 /**
- * One parsed message ready to be written, produced by `prepareBatch` (src/ingest/prepare-batch.ts), which may
- * run in a worker thread. The store does no parsing, hashing or compression on its write path.
+ * The parser's fields a store writes as they are: a `DuisMessage` without its identifier objects and device
+ * list, which a prepared message carries as canonical text and keys instead.
+ */
+export type StoredFields = Omit<DuisMessage, 'requestId' | 'responseId' | 'deviceIds'>;
+
+/**
+ * One parsed message ready to be written, produced by `prepareMessage` (src/store/ingest-plan.ts) inside
+ * `prepareBatch` (src/ingest/prepare-batch.ts), which may run in a worker thread. The store does no parsing,
+ * hashing, compression or key derivation on its write path, and a batch crossing threads is a few flat
+ * objects per message rather than the parser's object graph.
  */
 export interface PreparedMessage {
-  /** What the parser extracted. */
-  message: DuisMessage;
+  /** What the parser extracted, apart from the identifiers and devices below. */
+  message: StoredFields;
+  /** Canonical RequestID text (`originator:target:counter`), when the message has one. */
+  requestId: string | null;
+  /** Canonical ResponseID text, when the message has one. */
+  responseId: string | null;
+  /** `threadKeyOf(requestId)`. */
+  threadKey: number | null;
+  /**
+   * The thread key, or for a message without RequestID `threadKeyOf(responseId)` (0 with neither): a key
+   * every message has, which identical bytes always share, so SQLite can find duplicates through the thread
+   * index (see sqlite-ingest.ts).
+   */
+  linkKey: number;
+  /** U(M) as a key (see `userKeyOf`). */
+  userKey: bigint | null;
+  /** S(M) as far as this message alone tells, as device keys, without repeats. */
+  devices: bigint[];
   /** Receipt time from the feed, epoch milliseconds. */
   receivedAt: number;
   /** t(M) of the visibility rules, epoch milliseconds: ResponseDateTime for answers when present, else receivedAt. */

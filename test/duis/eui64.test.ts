@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { describe, it } from 'node:test';
 import { bigIntToEui64, eui64ToBigInt, isEui64, normaliseEui64 } from '../../src/duis/eui64.js';
 
@@ -60,5 +61,17 @@ describe('eui64ToBigInt / bigIntToEui64', () => {
     }
     assert.equal(eui64ToBigInt('FF-FF-FF-FF-FF-FF-FF-FF'), -1n);
     assert.equal(eui64ToBigInt('00-00-00-00-00-00-00-01'), 1n);
+  });
+
+  it('agrees with plain hex parsing for any 64 bits, in either case', () => {
+    fc.assert(
+      fc.property(fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }), fc.boolean(), (bits, lower) => {
+        const id = bigIntToEui64(bits);
+        const expected = BigInt.asIntN(64, BigInt('0x' + id.replaceAll('-', '')));
+        assert.equal(eui64ToBigInt(lower ? id.toLowerCase() : id), expected);
+        assert.equal(eui64ToBigInt(id.replaceAll('-', '')), expected);
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { DuisMessage, RequestId, ResponseId } from '../../src/duis/duis-message.js';
 import { formatRequestId } from '../../src/duis/duis-message.js';
 import type { PreparedBatch, PreparedMessage } from '../../src/store/prepared-batch.js';
+import { prepareMessage } from '../../src/store/ingest-plan.js';
 import { encodeChunk } from '../../src/store/xml-chunk.js';
 import { messageTime } from '../../src/ingest/prepare-batch.js';
 
@@ -149,14 +150,15 @@ export function batchOf(inputs: readonly FixtureInput[]): PreparedBatch {
     const xml = input.xml ?? fakeXml(input.message);
     const hash = Buffer.alloc(16);
     createHash('sha256').update(xml).digest().copy(hash, 0, 0, 16);
-    messages.push({
-      message: input.message,
-      receivedAt: input.receivedAt,
-      time: messageTime(input.message, input.receivedAt),
-      hash,
-      xmlOffset: offset,
-      xmlLength: xml.length,
-    });
+    messages.push(
+      prepareMessage(input.message, {
+        receivedAt: input.receivedAt,
+        time: messageTime(input.message, input.receivedAt),
+        hash,
+        xmlOffset: offset,
+        xmlLength: xml.length,
+      }),
+    );
     parts.push(xml);
     offset += xml.length;
   }
