@@ -45,6 +45,26 @@ for (const backend of BACKENDS) {
       assert.deepEqual(await counts(store), { messages: 2, devices: 2, chunks: 1 });
     });
 
+    it('finds every earlier copy in a batch of more threads than one probe covers, whatever their order', async () => {
+      // 150 threads (SQLite probes link keys 64 at a time, padding the last run), each a request and an answer.
+      const rid = (i: number) => f.reqId(f.SUPPLIER, i % 2 ? f.ESME : f.GSME, 5000 + i * 7);
+      const requests = Array.from({ length: 150 }, (_, i) => ({ message: f.request(rid(i), '4.1.1'), receivedAt: f.T0 + i }));
+      const responses = Array.from({ length: 150 }, (_, i) => ({
+        message: f.response(rid(i), { responder: i % 2 ? f.ESME : f.GSME, recipient: f.SUPPLIER, counter: String(9000 + i) }, { at: f.at(60_000 + i) }),
+        receivedAt: f.T0 + 60_000 + i,
+      }));
+      const first = await store.ingest(f.batchOf(requests));
+      const before = await counts(store);
+      const again = await store.ingest(f.batchOf([...requests].reverse()));
+      assert.deepEqual(again, [...first].reverse().map((o) => ({ ...o, duplicate: true })));
+      assert.deepEqual(await counts(store), before);
+      // A later batch mixing answers with copies of requests: the copies are found, the answers stored.
+      const answers = await store.ingest(f.batchOf([...responses.slice(75), ...requests.slice(0, 3), ...responses.slice(0, 75)]));
+      assert.deepEqual(answers.slice(75, 78), first.slice(0, 3).map((o) => ({ ...o, duplicate: true })));
+      assert.equal(answers.filter((o) => !o.duplicate).length, 150);
+      assert.equal((await counts(store)).messages, 300);
+    });
+
     it('mixes new and duplicate messages in one batch', async () => {
       const a = { message: f.request(RID, '4.1.1'), receivedAt: f.T0 };
       const [first] = await store.ingest(f.batchOf([a]));
