@@ -4,7 +4,10 @@ import { deviceKey } from './device-set.js';
 import { KIND_CODES } from './kind-codes.js';
 import type { PreparedMessage } from './prepared-batch.js';
 
-/** A message of a batch with the values every backend writes (no I/O). */
+/**
+ * A backend's working copy of a prepared message while it writes a batch: the prepared keys (documented on
+ * {@link PreparedMessage}), the store id once assigned, and S(M), which thread linking may extend.
+ */
 export interface PlannedMessage {
   readonly prepared: PreparedMessage;
   readonly kind: MessageKind;
@@ -63,6 +66,7 @@ export function prepareMessage(
   };
 }
 
+/** The working copy of a prepared message (no I/O); its device list is its own, the prepared one untouched. */
 export function planMessage(prepared: PreparedMessage): PlannedMessage {
   return {
     prepared,
