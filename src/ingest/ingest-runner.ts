@@ -4,7 +4,12 @@ import type { PreparePool } from './prepare-pool.js';
 import { IngestTally, type IngestSummary } from './ingest-summary.js';
 
 export interface IngestRunOptions {
-  /** Jobs being prepared while the store writes; bounds memory. Default: 2 per worker, at least 2. */
+  /**
+   * Jobs queued or being prepared, counting the one being written; bounds memory. Default: 2 per worker plus 1,
+   * so a worker always has a job waiting while the store writes: with one worker and 2 in flight it idled
+   * whenever it finished before the write did (docs/benchmarks.md, "Brotli chunks, flat prepared messages, a
+   * third job in flight").
+   */
   inFlight?: number;
   /** Called after each stored job with the running summary. */
   onProgress?: (summary: Readonly<IngestSummary>) => void;
@@ -20,7 +25,7 @@ export async function ingestJobs(
   pool: PreparePool,
   options: IngestRunOptions = {},
 ): Promise<IngestSummary> {
-  const inFlight = options.inFlight ?? Math.max(2, pool.size * 2);
+  const inFlight = options.inFlight ?? Math.max(3, pool.size * 2 + 1);
   const tally = new IngestTally();
   const queue: Promise<PreparedJob>[] = [];
   const write = async (prepared: PreparedJob): Promise<void> => {

@@ -13,12 +13,14 @@ export interface PreparePoolOptions {
 }
 
 /**
- * A worker's young generation: 16 MiB instead of V8's default 48 (two 16 MiB semi-spaces plus overhead). A job's
- * garbage is short-lived strings and views; the smaller nursery collects it a little more often and keeps the
- * worker's heap at ~24 MiB instead of ~42 (V8 heap statistics during a 300,000-message import), towards the
- * ingest benchmark's 300 MB budget for the whole process.
+ * A worker's young generation: 8 MiB instead of V8's default 48 (two 16 MiB semi-spaces plus overhead). A job's
+ * garbage is short-lived strings and views; the smaller nursery collects it more often and keeps the worker's
+ * heap small (~24 MiB at 16 MiB of young generation instead of ~42 at the default), towards the ingest
+ * benchmark's 300 MB budget for the whole process. 8 rather than 16 pays for the third job in flight
+ * (`ingestJobs`): together they measured faster at the same peak RSS (docs/benchmarks.md, "Brotli chunks, flat
+ * prepared messages, a third job in flight").
  */
-const WORKER_LIMITS = { maxYoungGenerationSizeMb: 16 };
+const WORKER_LIMITS = { maxYoungGenerationSizeMb: 8 };
 
 interface Pending {
   resolve: (r: PreparedJob) => void;

@@ -11,10 +11,10 @@ export const XML_CODECS = { stored: 0, deflateDictV1: 1, brotli: 2 } as const;
 
 /**
  * From this many raw bytes (about 17 typical messages) a chunk is compressed with brotli, below it with deflate
- * and the preset dictionary. Measured on the benchmark corpus (docs/benchmarks.md, "Brotli chunks and flat
- * prepared messages"): for a 1,000-message ingest chunk brotli at quality 1 takes 3.0 µs a message against
- * deflate's 8.5 and compresses 8.4x against 6.8x; below ~30 KiB the dictionary wins (one message: 3.5x against
- * brotli's 2.1x).
+ * and the preset dictionary. Measured on the benchmark corpus (docs/benchmarks.md, "Brotli chunks, flat
+ * prepared messages, a third job in flight"): for a 1,000-message ingest chunk brotli at quality 1 takes 3.0 µs
+ * a message against deflate's 8.5 and compresses 8.4x against 6.8x; below ~30 KiB the dictionary wins (one
+ * message: 3.5x against brotli's 2.1x).
  */
 const BROTLI_FROM_BYTES = 32 * 1024;
 
