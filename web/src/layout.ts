@@ -106,3 +106,16 @@ export function failureText(err: unknown): string {
   if (err instanceof ApiFailure) return err.status === 0 ? 'The server could not be reached.' : err.detail;
   return String(err);
 }
+
+/**
+ * After a change the server accepted: reloads the list, then announces `done`. The announcement never precedes
+ * the list it describes, and a reload that fails is reported as such, not as a failed change.
+ */
+export async function reloadThenAnnounce(load: () => Promise<void>, announce: (text: string) => void, done: string): Promise<void> {
+  try {
+    await load();
+    announce(done);
+  } catch (err) {
+    announce(`${done} The list could not be refreshed: ${failureText(err)}`);
+  }
+}

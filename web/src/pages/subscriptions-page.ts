@@ -4,7 +4,7 @@
  */
 import { request } from '../api.js';
 import { append, badge, h, replace } from '../dom.js';
-import { failureText, handleFailure } from '../layout.js';
+import { failureText, handleFailure, reloadThenAnnounce } from '../layout.js';
 import { DEFAULT_WATCH_FILTERS } from '../notifications.js';
 import type { PageContext } from '../router.js';
 import {
@@ -84,11 +84,11 @@ export async function subscriptionsPage(context: PageContext): Promise<void> {
                       if (!confirm(`Delete the webhook to ${s.url}? Nothing more is sent to it, including deliveries still pending.`)) return;
                       try {
                         await request(`/api/v1/subscriptions/${encodeURIComponent(s.id)}`, { method: 'DELETE' });
-                        await load(); // first, so the announcement never precedes the list it describes
-                        say(`Deleted the webhook to ${s.url}.`);
                       } catch (err) {
                         sayError(`Not deleted: ${failureText(err)}`);
+                        return;
                       }
+                      await reloadThenAnnounce(load, say, `Deleted the webhook to ${s.url}.`);
                     },
                   }, 'Delete'),
                 ),

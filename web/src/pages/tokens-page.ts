@@ -2,7 +2,7 @@
 import type { Token } from '../api-types.js';
 import { request } from '../api.js';
 import { append, h, replace } from '../dom.js';
-import { failureText, handleFailure } from '../layout.js';
+import { failureText, handleFailure, reloadThenAnnounce } from '../layout.js';
 import type { PageContext } from '../router.js';
 import { formatTime } from '../timeline.js';
 import { adminOnly } from './users-page.js';
@@ -31,11 +31,11 @@ export async function tokensPage(context: PageContext): Promise<void> {
                   if (!confirm(`Revoke the token ${t.name}? Scripts using it stop working at once.`)) return;
                   try {
                     await request(`/api/v1/tokens/${encodeURIComponent(t.id)}`, { method: 'DELETE' });
-                    await load(); // first, so the announcement never precedes the list it describes
-                    replace(status, h('p', null, `Revoked ${t.name}.`));
                   } catch (err) {
                     replace(status, h('p', { class: 'form-error' }, `Not revoked: ${failureText(err)}`));
+                    return;
                   }
+                  await reloadThenAnnounce(load, (text) => replace(status, h('p', null, text)), `Revoked ${t.name}.`);
                 },
               }, 'Revoke')),
             ))),

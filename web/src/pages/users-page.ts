@@ -2,7 +2,7 @@
 import type { User } from '../api-types.js';
 import { currentSession, request } from '../api.js';
 import { append, h, replace } from '../dom.js';
-import { failureText, handleFailure } from '../layout.js';
+import { failureText, handleFailure, reloadThenAnnounce } from '../layout.js';
 import type { PageContext } from '../router.js';
 
 export function adminOnly(context: PageContext, roles: readonly string[] = ['admin']): boolean {
@@ -38,21 +38,15 @@ export async function usersPage(context: PageContext): Promise<void> {
                     status.textContent = `Not removed: ${failureText(err)}`;
                     return;
                   }
-                  // Announce only once the list no longer shows the user, so the two never disagree.
-                  await refreshThenSay(`Removed ${u.username}.`);
+                  await reloadThenAnnounce(load, say, `Removed ${u.username}.`);
                 },
               }, 'Remove')),
             ))),
           ),
     );
   };
-  const refreshThenSay = async (done: string) => {
-    try {
-      await load();
-      status.textContent = done;
-    } catch (err) {
-      status.textContent = `${done} The list could not be refreshed: ${failureText(err)}`;
-    }
+  const say = (text: string): void => {
+    status.textContent = text;
   };
   const username = h('input', { id: 'new-username', name: 'username', required: true, minlength: 3, maxlength: 64, autocomplete: 'off' });
   const role = h('select', { id: 'new-role', name: 'role' }, h('option', { value: 'viewer' }, 'viewer'), h('option', { value: 'admin' }, 'admin'));
@@ -75,7 +69,7 @@ export async function usersPage(context: PageContext): Promise<void> {
     }
     const added = username.value.trim();
     form.reset();
-    await refreshThenSay(`Added ${added}.`);
+    await reloadThenAnnounce(load, say, `Added ${added}.`);
   });
   append(root, h('h1', null, 'Users'), list, h('h2', null, 'Add a user'), form, status);
   try {
