@@ -20,6 +20,7 @@ import { formatRequestId } from '../duis/duis-message.js';
 import { openStore } from '../store/open-store.js';
 import type { PreparedBatch, PreparedMessage } from '../store/prepared-batch.js';
 import { prepareMessage } from '../store/ingest-plan.js';
+import { messageTime } from '../ingest/prepare-batch.js';
 import { encodeChunk } from '../store/xml-chunk.js';
 
 const { values: args } = parseArgs({
@@ -136,7 +137,7 @@ function makeBatch(n: number): PreparedBatch {
     const message = nextMessage(clock - 2000);
     // Unique bytes per message: a random hash stands in for SHA-256 of the document.
     const hash = randomBytes(16);
-    const time = message.kind === 'request' || !message.responseDateTime ? clock : Date.parse(message.responseDateTime);
+    const time = messageTime(message, clock);
     messages.push(prepareMessage(message, { receivedAt: clock, time, hash, xmlOffset: spans[i]!.offset, xmlLength: spans[i]!.length }));
   }
   return { messages, chunk };

@@ -1,18 +1,10 @@
-import { eui64ToBigInt, type Eui64 } from '../duis/eui64.js';
+import type { Eui64 } from '../duis/eui64.js';
 
 /**
  * S(M) on a message row: EUI-64s packed as 8-byte big-endian values, in the order they were added (the
  * message's own devices first). Compact, backend-neutral, and readable without BigInt.
  * Device keys in `message_devices` are the same 8 bytes read as a signed 64-bit integer.
  */
-
-/**
- * Device key of an EUI-64 (`eui64ToBigInt`). Not memoised: the conversion is cheap, and a memo on the thread
- * that parses would keep each message's whole text alive through the sliced strings it was keyed by.
- */
-export function deviceKey(id: Eui64): bigint {
-  return eui64ToBigInt(id);
-}
 
 export function packDeviceKeys(keys: readonly bigint[]): Buffer {
   const buf = Buffer.allocUnsafe(keys.length * 8);

@@ -1,6 +1,6 @@
 import { formatRequestId, formatResponseId, type DuisMessage, type MessageKind } from '../duis/duis-message.js';
+import { eui64ToBigInt } from '../duis/eui64.js';
 import { threadKeyOf } from '../threads/thread-key.js';
-import { deviceKey } from './device-set.js';
 import { KIND_CODES } from './kind-codes.js';
 import type { PreparedMessage } from './prepared-batch.js';
 
@@ -34,8 +34,10 @@ export function prepareMessage(
   const requestId = m.requestId ? formatRequestId(m.requestId) : null;
   const responseId = m.responseId ? formatResponseId(m.responseId) : null;
   const devices: bigint[] = [];
+  // Device keys are not memoised: the conversion is cheap, and a memo on the thread that parses would keep
+  // each message's whole text alive through the sliced strings it was keyed by.
   for (const d of m.deviceIds) {
-    const key = deviceKey(d);
+    const key = eui64ToBigInt(d);
     if (!devices.includes(key)) devices.push(key);
   }
   const threadKey = requestId === null ? null : threadKeyOf(requestId);
@@ -102,7 +104,7 @@ export function hashBuffer(hash: Uint8Array): Buffer {
  */
 export function userKeyOf(m: DuisMessage): bigint | null {
   const id = m.kind === 'request' || m.kind === 'acknowledgement' ? m.requestId?.originator : m.responseId?.recipient;
-  return id ? deviceKey(id) : null;
+  return id ? eui64ToBigInt(id) : null;
 }
 
 /** A chunk's time: the greatest t(M) among the messages stored from it (retention removes it with them). */
